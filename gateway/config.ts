@@ -1,0 +1,66 @@
+/**
+ * Configuration, parsed once at start-up from the environment. This is the only module that
+ * reads `process.env`; everything else receives a `Config`.
+ *
+ * @example
+ *   const config = loadConfig(process.env); // throws ConfigError naming the bad variable
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  MLLP_PORT: port.default(2575),
+  MLLP_HOST: z.string().min(1).default('0.0.0.0'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** External FHIR R4 server; unset means the embedded store. */
+  FHIR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Port of the embedded FHIR store when it runs inside the gateway process; 0 picks a free one. */
+  FHIR_STORE_PORT: port.default(0),
+  DATA_DIR: z.string().min(1).default('./data'),
+  CLIENTS_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT: positiveInt.default(1024 * 1024),
+  IMPORT_BODY_LIMIT: positiveInt.default(1024 * 1024 * 1024),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('passerelle'),
+  WORKER_CONCURRENCY: positiveInt.default(16),
+  /** How long `?wait=true` may hold a request before answering with the job as it stands. */
+  WAIT_TIMEOUT_MS: positiveInt.default(10_000),
+  ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export const ROLES = ['all', 'gateway', 'worker', 'mllp'] as const;
+export type Role = (typeof ROLES)[number];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; the error message is one line naming each faulty variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set": shells and compose files often export `FOO=`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Reads `--role <name>` (or `--role=<name>`) from the command line; default `all`. */
+export function parseRole(argv: readonly string[]): Role {
+  const index = argv.findIndex((arg) => arg === '--role' || arg.startsWith('--role='));
+  if (index === -1) return 'all';
+  const arg = argv[index] ?? '';
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+  const role = ROLES.find((r) => r === value);
+  if (!role) throw new ConfigError(`invalid --role "${value ?? ''}": expected one of ${ROLES.join(', ')}`);
+  return role;
+}
