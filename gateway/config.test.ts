@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseRole } from './config.js';
+
+describe('configuration', () => {
+  it('has defaults that need no environment at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 8080, MLLP_PORT: 2575, REDIS_URL: 'redis://127.0.0.1:6379', DATA_DIR: './data' });
+    expect(config.FHIR_BASE_URL).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(8080);
+  });
+
+  it('stops on a bad value with one line naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^invalid configuration: PORT: /);
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud', MLLP_PORT: '70000' })).toThrow(/LOG_LEVEL.*MLLP_PORT|MLLP_PORT.*LOG_LEVEL/);
+  });
+
+  it('reads --role in both spellings and refuses unknown roles', () => {
+    expect(parseRole([])).toBe('all');
+    expect(parseRole(['--role', 'worker'])).toBe('worker');
+    expect(parseRole(['--role=mllp'])).toBe('mllp');
+    expect(() => parseRole(['--role', 'boss'])).toThrow(/expected one of all, gateway, worker, mllp/);
+  });
+});
