@@ -1,0 +1,49 @@
+import {
+  OperationOutcomeError, badRequest, conflict, forbidden, notFound, preconditionFailed, serverError, tooManyRequests,
+} from '@medplum/core';
+import { UnrecoverableError } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { classifyFailure, isPermanentStatus } from './classify-failure.js';
+import { decodeFailure } from './failure-reason.js';
+
+describe('classifyFailure', () => {
+  it('makes a 4xx outcome permanent: the same input would fail again', () => {
+    for (const outcome of [badRequest('bad', 'patient.birthDate'), notFound, forbidden]) {
+      const { error, permanent } = classifyFailure(new OperationOutcomeError(outcome));
+      expect(permanent).toBe(true);
+      expect(error).toBeInstanceOf(UnrecoverableError);
+    }
+  });
+
+  it('retries 408, 409, 412, 429 and 5xx outcomes', () => {
+    expect([408, 409, 412, 429, 500, 503].map(isPermanentStatus)).toEqual([false, false, false, false, false, false]);
+    for (const outcome of [conflict('version'), preconditionFailed, tooManyRequests, serverError(new Error('x'))]) {
+      const { error, permanent } = classifyFailure(new OperationOutcomeError(outcome));
+      expect(permanent).toBe(false);
+      expect(error).not.toBeInstanceOf(UnrecoverableError);
+    }
+  });
+
+  it('retries errors without an outcome, and keeps an UnrecoverableError permanent', () => {
+    const network = new Error('connect ECONNREFUSED');
+    expect(classifyFailure(network)).toEqual({ error: network, permanent: false });
+    expect(classifyFailure('a string').error).toBeInstanceOf(Error);
+    const explicit = new UnrecoverableError('no');
+    expect(classifyFailure(explicit)).toEqual({ error: explicit, permanent: true });
+  });
+
+  it('stores the outcome so a status query gets every issue with its path back', () => {
+    const outcome = badRequest('birthDate must be a date', 'patient.birthDate');
+    const { error, status } = classifyFailure(new OperationOutcomeError(outcome));
+    expect(status).toBe(400);
+    const decoded = decodeFailure(error.message);
+    expect(decoded.status).toBe(400);
+    expect(decoded.outcome).toEqual(outcome);
+    expect(decoded.message).toContain('birthDate must be a date');
+  });
+
+  it('reads other failure reasons as plain text', () => {
+    expect(decodeFailure('job stalled more than allowable limit')).toEqual({ message: 'job stalled more than allowable limit' });
+    expect(decodeFailure('OperationOutcome:{not json')).toEqual({ message: 'OperationOutcome:{not json' });
+  });
+});
