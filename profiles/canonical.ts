@@ -20,6 +20,26 @@ export const CODE_SYSTEM = {
   problemDomain: `${PASSERELLE_BASE}/CodeSystem/problem-domain`,
   actionKind: `${PASSERELLE_BASE}/CodeSystem/action-kind`,
   supportReason: `${PASSERELLE_BASE}/CodeSystem/support-reason`,
+  /** Statuses of the case document (French displays); most map onto FHIR status codes. */
+  planStatus: `${PASSERELLE_BASE}/CodeSystem/plan-status`,
+  actionStatus: `${PASSERELLE_BASE}/CodeSystem/action-status`,
+  /** Business status of a support request (finer than ServiceRequest.status). */
+  supportRequestStatus: `${PASSERELLE_BASE}/CodeSystem/support-request-status`,
+  priority: `${PASSERELLE_BASE}/CodeSystem/priority`,
+  /** Identity status of the person (RNIV: provisoire, récupérée, validée, qualifiée). */
+  identityStatus: `${PASSERELLE_BASE}/CodeSystem/identity-status`,
+  /** Relationship of a family carer to the person (fille, conjoint, …). */
+  relationship: `${PASSERELLE_BASE}/CodeSystem/relationship`,
+  /** Organization.type of directory entries (DAC, EHPAD, SSIAD…). */
+  organizationKind: `${PASSERELLE_BASE}/CodeSystem/organization-kind`,
+  /** Practitioner.qualification of directory entries (médecin, infirmier…). */
+  profession: `${PASSERELLE_BASE}/CodeSystem/profession`,
+  /** CarePlan.category of a PPS / PPCS. */
+  carePlanCategory: `${PASSERELLE_BASE}/CodeSystem/careplan-category`,
+  /** ServiceRequest.code of a support request (demande d'appui, art. L6327-1 CSP). */
+  requestType: `${PASSERELLE_BASE}/CodeSystem/request-type`,
+  /** meta.tag system: hash of a case write, keys its Provenance (idempotent replays). */
+  caseWrite: `${PASSERELLE_BASE}/CodeSystem/case-write`,
   /** meta.tag system: the tenant (territory) a resource belongs to. */
   tenant: `${PASSERELLE_BASE}/CodeSystem/tenant`,
   /** meta.tag / extension system: the client that owns (wrote) a resource or element. */
@@ -30,6 +50,16 @@ export const CODE_SYSTEM = {
 export const EXTENSION = {
   /** On a plan element: which client wrote it and under which of its own ids. */
   origin: `${PASSERELLE_BASE}/StructureDefinition/element-origin`,
+  /** CarePlan: date the PPS is to be reviewed (no R4 element carries it). */
+  planReviewDate: `${PASSERELLE_BASE}/StructureDefinition/plan-review-date`,
+  /** ServiceRequest: business status of the support request (like Task.businessStatus). */
+  supportRequestStatus: `${PASSERELLE_BASE}/StructureDefinition/support-request-status`,
+  /** ServiceRequest: the person's consent to the support request (given, date). */
+  supportRequestConsent: `${PASSERELLE_BASE}/StructureDefinition/support-request-consent`,
+  /** Patient: an INS whose identity is not qualified — kept, but never as an identifier. */
+  unqualifiedIns: `${PASSERELLE_BASE}/StructureDefinition/unqualified-ins`,
+  /** Provenance: the request id of the API call that wrote the resources. */
+  requestId: `${PASSERELLE_BASE}/StructureDefinition/request-id`,
 } as const;
 
 /**
@@ -57,4 +87,28 @@ export const FR_SYSTEM = {
   treR254TypeEvenement: 'https://mos.esante.gouv.fr/NOS/TRE_R254-TypeEvenement/FHIR/TRE-R254-TypeEvenement',
   treR259ParticipationFunction: 'https://mos.esante.gouv.fr/NOS/TRE_R259-HL7ParticipationFunction/FHIR/TRE-R259-HL7ParticipationFunction',
   treR260RoleClass: 'https://mos.esante.gouv.fr/NOS/TRE_R260-HL7RoleClass/FHIR/TRE-R260-HL7RoleClass',
+  /** ANS roles in a care pathway (e.g. 330 "Coordonnateur de parcours"). */
+  treR85RolePriseCharge: 'https://mos.esante.gouv.fr/NOS/TRE_R85-RolePriseCharge/FHIR/TRE-R85-RolePriseCharge',
 } as const;
+
+/** HL7 terminology systems the mappers use. */
+export const HL7_SYSTEM = {
+  v3RoleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
+  v3DataOperation: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
+  conditionCategory: 'http://terminology.hl7.org/CodeSystem/condition-category',
+  conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
+  provenanceParticipantType: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+  loinc: 'http://loinc.org',
+} as const;
+
+/**
+ * The ValueSet holding every code of one of our CodeSystems: same id, under `/ValueSet/`
+ * (e.g. `…/CodeSystem/team-role` → `…/ValueSet/team-role`). Profiles bind to these.
+ */
+export function valueSetOf(codeSystemUrl: string): string {
+  const prefix = `${PASSERELLE_BASE}/CodeSystem/`;
+  if (!codeSystemUrl.startsWith(prefix)) {
+    throw new Error(`Not a Passerelle code system: ${codeSystemUrl}`);
+  }
+  return `${PASSERELLE_BASE}/ValueSet/${codeSystemUrl.slice(prefix.length)}`;
+}
