@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { anyMessageText, FIXTURES, fixture } from './__fixtures__/arbitraries.js';
+import { buildAck } from './ack.js';
+import { assessHl7, failureAck } from './assess.js';
+import { decodeHl7 } from './decode.js';
+import { parseHl7 } from './parse.js';
+
+const now = new Date('2025-01-10T08:15:00Z');
+const a01 = fixture('adt-a01-pam-fr.hl7').toString('utf8');
+const msaOf = (ack: Buffer | string): string[] => (typeof ack === 'string' ? ack : ack.toString('latin1')).split('\r')[1]?.split('|') ?? [];
+const errOf = (text: string): string[] => text.split('\r').find((s) => s.startsWith('ERR'))?.split('|') ?? [];
+
+describe('assessHl7', () => {
+  it.each([...FIXTURES.keys()])('accepts the sample %s', (name) => {
+    const a = assessHl7(fixture(name));
+    expect(a.errors).toEqual([]);
+    expect(a.status).toBe('accept');
+  });
+
+  it.each([
+    ['an unsupported event', 'reject', 201, 'MSH-9.2', a01.replace('ADT^A01^ADT_A01', 'ADT^A05^ADT_A05')],
+    ['a non-ADT message', 'reject', 200, 'MSH-9', a01.replace('ADT^A01^ADT_A01', 'ORU^R01^ORU_R01')],
+    ['an unsupported version', 'reject', 203, 'MSH-12', a01.replace('|2.5^FRA^2.11|', '|2.6|')],
+    ['no MSH-10', 'reject', 101, 'MSH-10', a01.replace('|CHEX-000101|', '||')],
+    ['an unknown charset', 'reject', 103, 'MSH-18', a01.replace('UNICODE UTF-8', 'ISO IR87')],
+    ['no PID-3', 'error', 101, 'PID-3', a01.replace(/PID\|1\|\|[^|]*\|/, 'PID|1|||')],
+    ['no PID', 'error', 100, 'PID', a01.replace(/\rPID\|[^\r]*/, '')],
+    ['no PV1-19 on an admission', 'error', 101, 'PV1-19', a01.replace(/V25000101\^[^|]*/, '')],
+    ['an A40 without MRG', 'error', 100, 'MRG', fixture('adt-a40-merge.hl7').toString('utf8').replace(/\rMRG\|[^\r]*/, '')],
+  ])('answers %s with %s %i at %s, still echoing MSH-10', (_, status, code, field, text) => {
+    const a = assessHl7(Buffer.from(text, 'utf8'));
+    expect(a.status).toBe(status);
+    expect(a.errors[0]).toMatchObject({ code, field });
+    const ack = buildAck({ status: a.status, header: a.header, errors: a.errors, now, controlId: 'X' });
+    expect(msaOf(ack.text)[2]).toBe(field === 'MSH-10' ? '' : text.split('|')[9]);
+    expect(errOf(ack.text)[3]).toMatch(new RegExp(`^${code}\\^`));
+  });
+
+  it('accepts an A08 without visit number (an identity update needs no stay)', () => {
+    const a08 = a01.replace('ADT^A01^ADT_A01', 'ADT^A08^ADT_A01').replace(/V25000101\^[^|]*/, '');
+    expect(assessHl7(Buffer.from(a08, 'utf8')).status).toBe('accept');
+  });
+
+  it('acknowledges an ISO-8859-1 message in ISO-8859-1', () => {
+    const a = assessHl7(fixture('adt-a08-latin1.hl7'));
+    expect(a.charset).toBe('iso-8859-1');
+    expect(a.adt?.event.patient?.names[0]?.family).toBe('BÉRANGER');
+    expect(buildAck({ status: 'accept', header: a.header, now, controlId: 'X' }).charset).toBe('iso-8859-1');
+  });
+});
+
+describe('failureAck', () => {
+  it('answers AE 207 for a good message the handler failed on', () => {
+    const ack = failureAck(Buffer.from(a01, 'utf8'), { reason: 'storage unavailable', now, controlId: 'F1' });
+    expect(msaOf(ack)).toEqual(['MSA', 'AE', 'CHEX-000101', 'storage unavailable']);
+  });
+
+  it('keeps the message’s own rejection when it has one', () => {
+    const ack = failureAck(Buffer.from(a01.replace('|2.5^FRA^2.11|', '|2.7|'), 'utf8'), { reason: 'x', now, controlId: 'F1' });
+    expect(msaOf(ack)[1]).toBe('AR');
+    expect(errOf(ack.toString('utf8'))[3]).toMatch(/^203\^/);
+  });
+
+  it('rejects on demand (message too large) from the first bytes only', () => {
+    const head = Buffer.from(a01, 'utf8').subarray(0, 120);
+    const ack = failureAck(head, { reason: 'message larger than 1048576 bytes', now, controlId: 'F1', status: 'reject' });
+    expect(msaOf(ack)).toEqual(['MSA', 'AR', 'CHEX-000101', 'message larger than 1048576 bytes']);
+  });
+
+  it('always produces a parseable ACK echoing what MSH-10 could be read, for any bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(anyMessageText.map((t) => Buffer.from(t, 'utf8')), anyMessageText.map((t) => Buffer.from(t, 'latin1')), fc.uint8Array({ maxLength: 300 })),
+        (bytes) => {
+          const a = assessHl7(bytes);
+          const ack = buildAck({ status: a.status, header: a.header, errors: a.errors, now, controlId: 'X' });
+          const failure = failureAck(bytes, { reason: 'boom', now, controlId: 'Y' });
+          const decodedFailure = decodeHl7(failure); // the ACK declares its own charset in MSH-18
+          expect(decodedFailure.ok).toBe(true);
+          for (const text of [ack.text, decodedFailure.text]) {
+            const back = parseHl7(text);
+            expect(back.ok).toBe(true);
+            if (back.ok) expect(back.reader.value(back.message.getSegment('MSA'), 2)).toBe(a.header?.controlId ?? '');
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
