@@ -21,6 +21,8 @@ const envSchema = z.object({
   FHIR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Port of the embedded FHIR store when it runs inside the gateway process; 0 picks a free one. */
   FHIR_STORE_PORT: port.default(0),
+  /** Interface the embedded FHIR store binds to; loopback by default (it has no authentication). */
+  FHIR_STORE_HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   CLIENTS_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

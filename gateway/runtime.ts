@@ -7,13 +7,19 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
 import { FhirClient } from '../workers/fhir-client/index.js';
-import { connectRedis, createJobQueues, getJobStatus, shutdownQueues, type WorkerHandle } from '../workers/queue/index.js';
+import { createCaseWriter } from '../workers/processors/case-writer.js';
+import { createDirectoryWriter } from '../workers/processors/directory-writer.js';
+import {
+  connectRedis, createJobQueues, getJobStatus, runWorker, shutdownQueues, waitForJob, type JobQueues, type WorkerHandle,
+} from '../workers/queue/index.js';
 import { createApp } from './app.js';
 import { ClientRegistry } from './auth/client-registry.js';
 import { loadClientsFile, parseClientsFile, type Client } from './auth/clients-file.js';
 import type { Config, Role } from './config.js';
 import type { Logger } from './log.js';
 import { spawnService, type ServiceProcess } from './process/spawn-service.js';
+import { registerCaseRoutes } from './routes/cases.js';
+import type { JobSubmitter } from './routes/job-submission.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerMeRoute } from './routes/me.js';
 
@@ -65,6 +71,13 @@ function closeServer(server: ServerType): Promise<void> {
   });
 }
 
+function jobSubmitter(queues: JobQueues): JobSubmitter {
+  return {
+    enqueue: (name, payload, trace) => queues.enqueue(name, payload, { trace }),
+    wait: (jobId, timeoutMs) => waitForJob(queues, jobId, timeoutMs),
+  };
+}
+
 export async function startPasserelle(config: Config, role: Role, logger: Logger): Promise<Runtime> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -89,7 +102,7 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
     closers.push(() => fhir.close());
 
     const queues = await createJobQueues({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
-    const workers: WorkerHandle[] = [];
+    const workers: Pick<WorkerHandle, 'close'>[] = [];
     closers.push(() => shutdownQueues({ workers, queues, redis }, { logger }));
 
     const checkReadiness = async () => {
@@ -99,6 +112,14 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
       ]);
       return { redis: redisOk, fhir: fhirOk };
     };
+
+    if (role === 'all' || role === 'worker') {
+      const options = { connection: redis, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, logger };
+      workers.push(
+        await runWorker('cases', createCaseWriter({ fhir }), options),
+        await runWorker('directory', createDirectoryWriter({ fhir }), options),
+      );
+    }
 
     const runtime: Runtime = { role, fhirBaseUrl, close };
     if (role === 'all' || role === 'gateway') {
@@ -110,6 +131,7 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
         routes: [
           registerMeRoute,
           (a) => registerJobRoutes(a, { jobStatus: (jobId) => getJobStatus(queues, jobId) }),
+          (a) => registerCaseRoutes(a, { jobs: jobSubmitter(queues), waitTimeoutMs: config.WAIT_TIMEOUT_MS }),
         ],
       });
       const { server, url } = await listen(app, config.PORT, config.HOST);

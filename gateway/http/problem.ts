@@ -52,7 +52,12 @@ export function problem(status: number, detail?: string, errors?: FieldError[]):
 
 /** Every zod issue becomes one field error, so a client can fix all its fields at once. */
 export function problemFromZod(error: ZodError, status = 400): Problem {
-  const errors = error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  const errors = error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    // An unknown field is named by its own path, not its parent's.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
+    return [{ path: path.join('.'), message: issue.message }];
+  });
   return problem(status, `${errors.length} invalid field${errors.length > 1 ? 's' : ''}`, errors);
 }
 
