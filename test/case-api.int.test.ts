@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Bundle, CarePlan, CareTeam, Patient, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FR_SYSTEM } from '../profiles/canonical.js';
+import { CODE_SYSTEM, EXTENSION, FR_SYSTEM } from '../profiles/canonical.js';
 import { validateAgainstProfiles } from '../profiles/index.js';
 import { FhirClient } from '../workers/fhir-client/index.js';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
@@ -123,6 +123,29 @@ describe('PUT /v1/cases/{caseId}', () => {
   it('refuses a client without the cases.write scope', async () => {
     const res = await fetch(`${gw.httpUrl}/v1/cases/X1`, { method: 'PUT', headers: { ...DAC, authorization: 'Bearer demo-ehpad-key' }, body: JSON.stringify(dupont) });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('one shared plan', () => {
+  it('keeps the activity another contributor added when the DAC rewrites its case, and drops the DAC’s removed action', async () => {
+    const first = await putCase('CASE-SHARED', dupont);
+    const planRef = first.body.resources!.find((r) => r.startsWith('CarePlan/'))!;
+    const plan = (await fhir.read('CarePlan', planRef.split('/')[1]!)) as CarePlan;
+    const hospitalActivity = {
+      extension: [{ url: EXTENSION.origin, extension: [{ url: 'client', valueString: 'chu-besancon' }, { url: 'id', valueString: 'SORTIE-1' }] }],
+      detail: { status: 'not-started' as const, description: 'Réévaluation du PPS après la sortie', code: { coding: [{ system: CODE_SYSTEM.actionKind, code: 'evaluation' }] } },
+    };
+    await fhir.update({ ...plan, activity: [...(plan.activity ?? []), hospitalActivity] }, { ifMatch: plan.meta?.versionId });
+
+    const fewerActions = structuredClone(dupont) as { plan: { actions: unknown[] } };
+    fewerActions.plan.actions = fewerActions.plan.actions.slice(0, 1);
+    const second = await putCase('CASE-SHARED', fewerActions);
+    expect(second.status).toBe(200);
+    const after = (await fhir.read('CarePlan', planRef.split('/')[1]!)) as CarePlan;
+    const descriptions = after.activity?.map((a) => a.detail?.description);
+    expect(descriptions).toContain('Réévaluation du PPS après la sortie');
+    expect(descriptions).toContain('Kinésithérapie 2 fois par semaine');
+    expect(descriptions).not.toContain('Portage des repas');
   });
 });
 

@@ -8,7 +8,8 @@ import type { Bundle, BundleEntry, CarePlan, CareTeam, Resource } from '@medplum
 import { CaseDocumentSchema, fieldIssues } from '../../mappings/case/schema.js';
 import { caseToTransaction } from '../../mappings/case/to-fhir/index.js';
 import { CODE_SYSTEM, sourceIdentifierSystem } from '../../profiles/canonical.js';
-import type { FhirClient } from '../fhir-client/index.js';
+import { mergeCarePlan, mergeCareTeam } from '../../mappings/merge/contributions.js';
+import { statusOf, type FhirClient } from '../fhir-client/index.js';
 import type { JobProcessor, JobTrace } from '../queue/index.js';
 import { referencesOf } from './fhir-references.js';
 import { invalidDocument } from './invalid-document.js';
@@ -49,6 +50,40 @@ async function revokeCase(fhir: FhirClient, trace: JobTrace, caseId: string): Pr
   return referencesOf(await fhir.transaction(bundle));
 }
 
+/** Conflicting writers re-read and re-merge this many times before the job itself is retried. */
+const MERGE_ATTEMPTS = 5;
+
+/**
+ * Writes the case transaction without erasing what other clients contributed to the shared
+ * plan and team (SPEC §5): the plan and team entries become version-aware updates of the
+ * current resources merged with this client's elements; on a concurrent write (412) the
+ * whole transaction rolls back and is rebuilt on fresh versions.
+ */
+async function writeKeepingOthersContributions(fhir: FhirClient, bundle: Bundle, trace: JobTrace): Promise<Bundle> {
+  for (let attempt = 1; ; attempt++) {
+    const entries = await Promise.all((bundle.entry ?? []).map((entry) => mergedEntry(fhir, entry, trace)));
+    try {
+      // Conditional or version-checked entries only: the whole transaction may safely be retried.
+      return await fhir.transaction({ ...bundle, entry: entries }, { idempotent: true });
+    } catch (err) {
+      if (attempt >= MERGE_ATTEMPTS || statusOf(err) !== 412) throw err;
+    }
+  }
+}
+
+async function mergedEntry(fhir: FhirClient, entry: BundleEntry, trace: JobTrace): Promise<BundleEntry> {
+  const resource = entry.resource;
+  const url = entry.request?.url ?? '';
+  if ((resource?.resourceType !== 'CarePlan' && resource?.resourceType !== 'CareTeam') || !url.includes('?')) return entry;
+  const query = Object.fromEntries(new URLSearchParams(url.slice(url.indexOf('?') + 1)));
+  const current = await fhir.searchOne(resource.resourceType, { ...query, _tag: `${CODE_SYSTEM.tenant}|${trace.tenant}` });
+  if (!current?.id) return entry;
+  const merged = resource.resourceType === 'CarePlan'
+    ? mergeCarePlan(current as CarePlan, resource, trace.clientId)
+    : mergeCareTeam(current as CareTeam, resource, trace.clientId);
+  return { ...entry, ...versionedPut({ ...merged, id: current.id, meta: { ...merged.meta, versionId: current.meta?.versionId } }) };
+}
+
 export function createCaseWriter(deps: CaseWriterDeps): JobProcessor<'cases'> {
   const now = deps.now ?? (() => new Date());
   return async (job) => {
@@ -66,8 +101,6 @@ export function createCaseWriter(deps: CaseWriterDeps): JobProcessor<'cases'> {
       requestId: trace.requestId,
     });
     if (!bundle.entry?.length) throw new OperationOutcomeError(badRequest('the case maps to no FHIR resource'));
-    // Every entry is conditional: the whole transaction may safely be retried.
-    const response = await deps.fhir.transaction(bundle, { idempotent: true });
-    return { resources: referencesOf(response) };
+    return { resources: referencesOf(await writeKeepingOthersContributions(deps.fhir, bundle, trace)) };
   };
 }
