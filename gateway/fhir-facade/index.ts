@@ -1,0 +1,12 @@
+/**
+ * The FHIR facade `/fhir` (SPEC §4, §7): read, search with `_include` / `_revinclude`, the
+ * limited version-aware updates, per-tenant isolation and the audit trail.
+ */
+export { registerFhirFacade } from './routes.js';
+export type { FacadeWrite, FhirFacadeDeps } from './routes.js';
+export type { AuditAction, AuditInteraction, AuditOutcome, AuditRecord, AuditSink } from './audit.js';
+export { FhirAuditSink, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_QUEUED } from './fhir-audit-sink.js';
+export type { AuditSinkLogger, FhirAuditSinkOptions } from './fhir-audit-sink.js';
+export { capabilityStatement } from './capability-statement.js';
+export { FACADE_TYPES, RESOURCES } from './resource-table.js';
+export type { FacadeType } from './resource-table.js';
