@@ -15,6 +15,7 @@ import {
 import { createApp } from './app.js';
 import { ClientRegistry } from './auth/client-registry.js';
 import { loadClientsFile, parseClientsFile, type Client } from './auth/clients-file.js';
+import { FhirAuditSink, registerFhirFacade } from './fhir-facade/index.js';
 import type { Config, Role } from './config.js';
 import type { Logger } from './log.js';
 import { spawnService, type ServiceProcess } from './process/spawn-service.js';
@@ -123,6 +124,8 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
 
     const runtime: Runtime = { role, fhirBaseUrl, close };
     if (role === 'all' || role === 'gateway') {
+      const audit = new FhirAuditSink({ fhir, logger });
+      closers.push(() => audit.close());
       const app = createApp({
         logger,
         clients,
@@ -132,6 +135,7 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
           registerMeRoute,
           (a) => registerJobRoutes(a, { jobStatus: (jobId) => getJobStatus(queues, jobId) }),
           (a) => registerCaseRoutes(a, { jobs: jobSubmitter(queues), waitTimeoutMs: config.WAIT_TIMEOUT_MS }),
+          (a) => registerFhirFacade(a, { fhir, audit }),
         ],
       });
       const { server, url } = await listen(app, config.PORT, config.HOST);

@@ -62,6 +62,23 @@ describe('PUT /v1/cases/{caseId}', () => {
     expect(ins?.type?.coding?.[0]).toMatchObject({ system: FR_SYSTEM.frCoreIdentifierType, code: 'INS-NIR' });
   });
 
+  it('reads back through /fhir with FR Core identifier systems, and only for its own tenant', async () => {
+    const ins = encodeURIComponent(`${FR_SYSTEM.insNir}|279035121518989`);
+    const own = (await (await fetch(`${gw.httpUrl}/fhir/Patient?identifier=${ins}`, { headers: DAC })).json()) as Bundle;
+    expect(own.entry?.map((e) => e.resource?.resourceType)).toEqual(['Patient']);
+    const other = (await (await fetch(`${gw.httpUrl}/fhir/Patient?identifier=${ins}`, { headers: JURA })).json()) as Bundle;
+    expect(other.entry ?? []).toHaveLength(0);
+
+    const planRef = firstWrite.resources.find((r) => r.startsWith('CarePlan/'))!;
+    const withTeam = await fetch(`${gw.httpUrl}/fhir/${planRef}`, { headers: DAC });
+    expect(withTeam.status).toBe(200);
+    expect(withTeam.headers.get('content-type')).toContain('application/fhir+json');
+    expect((await fetch(`${gw.httpUrl}/fhir/${planRef}`, { headers: JURA })).status).toBe(404);
+
+    const included = (await (await fetch(`${gw.httpUrl}/fhir/CarePlan?_id=${planRef.split('/')[1]}&_include=CarePlan:care-team&_include=CarePlan:subject`, { headers: DAC })).json()) as Bundle;
+    expect(new Set(included.entry?.map((e) => e.resource?.resourceType))).toEqual(new Set(['CarePlan', 'CareTeam', 'Patient']));
+  });
+
   it('stores resources that validate against base R4 and our profiles', async () => {
     for (const resource of await readAll(firstWrite.resources)) {
       expect(() => validateAgainstProfiles(resource)).not.toThrow();
