@@ -44,6 +44,16 @@ export const CODE_SYSTEM = {
   tenant: `${PASSERELLE_BASE}/CodeSystem/tenant`,
   /** meta.tag / extension system: the client that owns (wrote) a resource or element. */
   owner: `${PASSERELLE_BASE}/CodeSystem/owner`,
+  /** meta.tag system: id of the inbound HL7 v2 message a write came from; keys its Provenance (replays). */
+  hl7Message: `${PASSERELLE_BASE}/CodeSystem/hl7-message`,
+  /** Encounter.hospitalization.dischargeDisposition: PMSI mode de sortie (0, 6 mutation, 7 transfer, 8 home, 9 death). */
+  exitMode: `${PASSERELLE_BASE}/CodeSystem/exit-mode`,
+  /** Task.code of the work items Passerelle raises itself (e.g. identity reconciliation). */
+  taskCode: `${PASSERELLE_BASE}/CodeSystem/task-code`,
+  /** Task.reasonCode of an identity reconciliation Task: why the match was ambiguous. */
+  reconciliationReason: `${PASSERELLE_BASE}/CodeSystem/reconciliation-reason`,
+  /** Task.input.type of the Tasks Passerelle raises (candidate patient, withheld INS…). */
+  taskInputType: `${PASSERELLE_BASE}/CodeSystem/task-input-type`,
 } as const;
 
 /** Extensions Passerelle defines. */
@@ -99,6 +109,14 @@ export const HL7_SYSTEM = {
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
   provenanceParticipantType: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
   loinc: 'http://loinc.org',
+  /** Encounter.class (PV1-2 mapped per the HL7 v2-to-FHIR PatientClass map). */
+  v3ActCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+  /** PV1-2 patient class as sent, when it has no ActCode equivalent. */
+  v2PatientClass: 'http://terminology.hl7.org/CodeSystem/v2-0004',
+  v3NullFlavor: 'http://terminology.hl7.org/CodeSystem/v3-NullFlavor',
+  v3ParticipationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+  /** Identifier of a URI-named thing (a sending facility known by its OID). */
+  uri: 'urn:ietf:rfc:3986',
 } as const;
 
 /**
