@@ -56,6 +56,15 @@ describe('gateway edge', () => {
     expect(res.status).toBe(401);
   });
 
+  it('takes the API key as HTTP Basic password on admin pages only, and asks for it there', async () => {
+    const basic = { authorization: `Basic ${Buffer.from('ops:dac-key').toString('base64')}` };
+    expect((await makeApp().request('/admin/anything', { headers: basic })).status).toBe(404);
+    expect((await makeApp().request('/v1/echo', { method: 'POST', body: '{}', headers: basic })).status).toBe(401);
+    const challenge = await makeApp().request('/admin/anything');
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get('www-authenticate')).toMatch(/^Basic /);
+  });
+
   it('lets a known API key through', async () => {
     const res = await makeApp().request('/v1/echo', { method: 'POST', body: '{"a":1}', headers: { ...auth, 'content-type': 'application/json' } });
     expect(res.status).toBe(200);

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { authenticate } from './auth/authenticate.js';
 import type { ClientRegistry } from './auth/client-registry.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   /** Largest accepted request body, in bytes (BODY_LIMIT). */
   bodyLimit: number;
   checkReadiness: ReadinessCheck;
+  /** Middleware that must see every request, before authentication (metrics, …). */
+  edge?: MiddlewareHandler<AppEnv>[];
   /** Feature routes, registered after the edge middleware (each module brings its own deps). */
   routes?: ((app: OpenAPIHono<AppEnv>) => void)[];
 }
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.onError(onError);
   app.notFound((c) => send(c, problem(404, `no route for ${c.req.method} ${c.req.path}`)));
   app.use('*', requestContext(deps.logger));
+  for (const middleware of deps.edge ?? []) app.use('*', middleware);
   app.use('*', authenticate(deps.clients));
   app.use('*', limitBody(deps.bodyLimit));
 

@@ -16,6 +16,9 @@ import { createApp } from './app.js';
 import { ClientRegistry } from './auth/client-registry.js';
 import { loadClientsFile, parseClientsFile, type Client } from './auth/clients-file.js';
 import { FhirAuditSink, registerFhirFacade } from './fhir-facade/index.js';
+import {
+  createOpsMetrics, httpMetrics, registerFailedJobRoutes, registerMetricsRoute, registerQueueDashboard,
+} from './ops/index.js';
 import type { Config, Role } from './config.js';
 import type { Logger } from './log.js';
 import { spawnService, type ServiceProcess } from './process/spawn-service.js';
@@ -23,6 +26,8 @@ import { registerCaseRoutes } from './routes/cases.js';
 import type { JobSubmitter } from './routes/job-submission.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerMeRoute } from './routes/me.js';
+import { registerPathwayRoutes } from './pathway/routes.js';
+import { registerWebRoutes } from './web/routes.js';
 
 export interface Runtime {
   role: Role;
@@ -126,15 +131,22 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
     if (role === 'all' || role === 'gateway') {
       const audit = new FhirAuditSink({ fhir, logger });
       closers.push(() => audit.close());
+      const metrics = createOpsMetrics({ queues });
       const app = createApp({
         logger,
         clients,
         bodyLimit: config.BODY_LIMIT,
         checkReadiness,
+        edge: [httpMetrics(metrics.registry)],
         routes: [
+          (a) => registerMetricsRoute(a, metrics),
+          (a) => registerQueueDashboard(a, { queues: queues.all() }),
+          (a) => registerFailedJobRoutes(a, { queues }),
           registerMeRoute,
           (a) => registerJobRoutes(a, { jobStatus: (jobId) => getJobStatus(queues, jobId) }),
           (a) => registerCaseRoutes(a, { jobs: jobSubmitter(queues), waitTimeoutMs: config.WAIT_TIMEOUT_MS }),
+          (a) => registerPathwayRoutes(a, { fhir, clientName: (id) => clients.byClientId(id)?.name, audit }),
+          registerWebRoutes,
           (a) => registerFhirFacade(a, { fhir, audit }),
         ],
       });

@@ -11,16 +11,37 @@ import { hasScope, type ClientRegistry } from './client-registry.js';
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/fhir/metadata', '/openapi.json']);
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="passerelle"' };
+// Browsers cannot add a Bearer header to page loads: the operator's pages also take the API key
+// as the password of HTTP Basic (any user name), and ask for it.
+const ADMIN_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="passerelle admin", charset="UTF-8"' };
+
+function isAdminPage(path: string): boolean {
+  return path === '/admin' || path.startsWith('/admin/');
+}
+
+/** The API key of an `Authorization` header: `Bearer <key>`, or on admin pages `Basic base64(user:key)`. */
+function apiKeyOf(header: string, path: string): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer?.[1]) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (basic?.[1] && isAdminPage(path)) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
+  }
+  return undefined;
+}
 
 export function authenticate(registry: ClientRegistry) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path) || c.req.method === 'OPTIONS') return next();
+    const challenge = isAdminPage(c.req.path) ? ADMIN_CHALLENGE : CHALLENGE;
     const header = c.req.header('authorization');
-    if (!header) throw new HttpError(401, 'missing Authorization header (Bearer <api key>)', undefined, CHALLENGE);
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) throw new HttpError(401, 'Authorization must be "Bearer <api key>"', undefined, CHALLENGE);
-    const client = registry.byApiKey(match[1]);
-    if (!client) throw new HttpError(401, 'unknown API key', undefined, CHALLENGE);
+    if (!header) throw new HttpError(401, 'missing Authorization header (Bearer <api key>)', undefined, challenge);
+    const apiKey = apiKeyOf(header, c.req.path);
+    if (!apiKey) throw new HttpError(401, 'Authorization must be "Bearer <api key>"', undefined, challenge);
+    const client = registry.byApiKey(apiKey);
+    if (!client) throw new HttpError(401, 'unknown API key', undefined, challenge);
     c.set('client', client);
     c.set('log', c.get('log').child({ clientId: client.id, tenant: client.tenant }));
     return next();

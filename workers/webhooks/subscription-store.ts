@@ -1,0 +1,162 @@
+/**
+ * Subscriptions in Redis (key layout in `keys.ts`). Each change is one MULTI, so the hash and its
+ * indexes never disagree. Owner checks (client and tenant) happen here, not in the routes, so no
+ * caller can forget them.
+ *
+ * @example
+ *   const store = new SubscriptionStore(redis, config.QUEUE_PREFIX);
+ *   const sub = await store.create({ clientId, tenant, url, events: ['careplan.updated'], secret });
+ *   const listeners = await store.listeners(tenant, 'careplan.updated'); // active ones only
+ */
+import type { Redis } from 'ioredis';
+import { EVENT_TYPES, isEventType, type EventType } from '../events/event-types.js';
+import { WebhookKeys } from './keys.js';
+import { newSubscriptionId, type Subscription } from './subscription.js';
+
+export interface NewSubscription {
+  clientId: string;
+  tenant: string;
+  url: string;
+  events: readonly EventType[];
+  secret: string;
+}
+
+/** Who is asking: a subscription is visible to its owner client in its tenant only. */
+export interface SubscriptionOwner {
+  clientId: string;
+  tenant: string;
+}
+
+export class SubscriptionStore {
+  readonly keys: WebhookKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.keys = new WebhookKeys(prefix);
+  }
+
+  async create(input: NewSubscription): Promise<Subscription> {
+    const events = [...new Set(input.events)];
+    const subscription: Subscription = {
+      id: newSubscriptionId(),
+      clientId: input.clientId,
+      tenant: input.tenant,
+      url: input.url,
+      events,
+      secret: input.secret,
+      createdAt: this.now().toISOString(),
+      status: 'active',
+    };
+    const tx = this.redis.multi().hset(this.keys.subscription(subscription.id), toHash(subscription));
+    tx.sadd(this.keys.clientSubscriptions(input.tenant, input.clientId), subscription.id);
+    for (const type of events) tx.sadd(this.keys.listeners(input.tenant, type), subscription.id);
+    await execOrThrow(tx);
+    return subscription;
+  }
+
+  /** The subscription, whoever owns it (the delivery worker's view), or `undefined`. */
+  async get(id: string): Promise<Subscription | undefined> {
+    return fromHash(await this.redis.hgetall(this.keys.subscription(id)));
+  }
+
+  /** The subscription if `owner` owns it; `undefined` otherwise, as if it did not exist. */
+  async getOwned(id: string, owner: SubscriptionOwner): Promise<Subscription | undefined> {
+    const sub = await this.get(id);
+    return sub && sub.clientId === owner.clientId && sub.tenant === owner.tenant ? sub : undefined;
+  }
+
+  /** The owner's subscriptions, oldest first. */
+  async listOwned(owner: SubscriptionOwner): Promise<Subscription[]> {
+    const ids = await this.redis.smembers(this.keys.clientSubscriptions(owner.tenant, owner.clientId));
+    const subs = await this.getMany(ids);
+    return subs
+      .filter((s) => s.clientId === owner.clientId && s.tenant === owner.tenant)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async countOwned(owner: SubscriptionOwner): Promise<number> {
+    return this.redis.scard(this.keys.clientSubscriptions(owner.tenant, owner.clientId));
+  }
+
+  /**
+   * Deletes a subscription of `owner` with its dead-letter index; false when `owner` has no such
+   * subscription. Deliveries already queued for it complete without sending (see `deliver.ts`).
+   */
+  async remove(id: string, owner: SubscriptionOwner): Promise<boolean> {
+    const sub = await this.getOwned(id, owner);
+    if (!sub) return false;
+    const tx = this.redis.multi().del(this.keys.subscription(id), this.keys.deadLetters(id));
+    tx.srem(this.keys.clientSubscriptions(sub.tenant, sub.clientId), id);
+    for (const type of EVENT_TYPES) tx.srem(this.keys.listeners(sub.tenant, type), id);
+    await execOrThrow(tx);
+    return true;
+  }
+
+  /** Stops all deliveries to a subscription (its receiver answered 410 Gone); it stays listed. */
+  async disable(id: string): Promise<void> {
+    const sub = await this.get(id);
+    if (!sub || sub.status === 'disabled') return;
+    const tx = this.redis.multi().hset(this.keys.subscription(id), { status: 'disabled', disabledAt: this.now().toISOString() });
+    for (const type of EVENT_TYPES) tx.srem(this.keys.listeners(sub.tenant, type), id);
+    await execOrThrow(tx);
+  }
+
+  /** Active subscriptions of `tenant` that listen to `type`. */
+  async listeners(tenant: string, type: EventType): Promise<Subscription[]> {
+    const ids = await this.redis.smembers(this.keys.listeners(tenant, type));
+    const subs = await this.getMany(ids);
+    // The index is kept in step with the hashes; the filter is a second lock on the tenant door.
+    return subs.filter((s) => s.tenant === tenant && s.status === 'active' && s.events.includes(type));
+  }
+
+  private async getMany(ids: readonly string[]): Promise<Subscription[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.subscription(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.flatMap(([err, hash]) => {
+      if (err) throw err;
+      const sub = fromHash(hash as Record<string, string>);
+      return sub ? [sub] : [];
+    });
+  }
+}
+
+function toHash(sub: Subscription): Record<string, string> {
+  return {
+    id: sub.id,
+    clientId: sub.clientId,
+    tenant: sub.tenant,
+    url: sub.url,
+    events: sub.events.join(','),
+    secret: sub.secret,
+    createdAt: sub.createdAt,
+    status: sub.status,
+  };
+}
+
+function fromHash(hash: Record<string, string>): Subscription | undefined {
+  const { id, clientId, tenant, url, events, secret, createdAt, status, disabledAt } = hash;
+  if (!id || !clientId || !tenant || !url || !secret || !createdAt) return undefined;
+  return {
+    id,
+    clientId,
+    tenant,
+    url,
+    // An event type dropped by a newer release is ignored rather than failing the whole record.
+    events: (events ?? '').split(',').filter(isEventType),
+    secret,
+    createdAt,
+    status: status === 'disabled' ? 'disabled' : 'active',
+    ...(disabledAt ? { disabledAt } : {}),
+  };
+}
+
+async function execOrThrow(tx: ReturnType<Redis['multi']>): Promise<void> {
+  const replies = await tx.exec();
+  if (!replies) throw new Error('Redis transaction aborted');
+  for (const [err] of replies) if (err) throw err;
+}
