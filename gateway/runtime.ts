@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
 import { FhirClient } from '../workers/fhir-client/index.js';
+import { createEventPublisher } from '../workers/events/index.js';
 import { createCaseWriter } from '../workers/processors/case-writer.js';
+import { createWebhookDeliverer, DeadLetters, SubscriptionStore, UrlGuard } from '../workers/webhooks/index.js';
 import { createDirectoryWriter } from '../workers/processors/directory-writer.js';
 import {
   connectRedis, createJobQueues, getJobStatus, runWorker, shutdownQueues, waitForJob, type JobQueues, type WorkerHandle,
@@ -26,6 +28,7 @@ import { registerCaseRoutes } from './routes/cases.js';
 import type { JobSubmitter } from './routes/job-submission.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerMeRoute } from './routes/me.js';
+import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { registerPathwayRoutes } from './pathway/routes.js';
 import { registerWebRoutes } from './web/routes.js';
 
@@ -119,11 +122,17 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
       return { redis: redisOk, fhir: fhirOk };
     };
 
+    const prefix = config.QUEUE_PREFIX;
+    const urlGuard = new UrlGuard({ allowPrivate: config.ALLOW_PRIVATE_WEBHOOKS });
     if (role === 'all' || role === 'worker') {
-      const options = { connection: redis, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, logger };
+      const options = { connection: redis, prefix, concurrency: config.WORKER_CONCURRENCY, logger };
+      const events = createEventPublisher({ redis, queues, prefix, logger });
+      const deliverer = createWebhookDeliverer({ redis, queues, prefix, urlGuard, logger });
+      closers.push(() => deliverer.close()); // runs after the workers have stopped (closers run in reverse)
       workers.push(
-        await runWorker('cases', createCaseWriter({ fhir }), options),
+        await runWorker('cases', createCaseWriter({ fhir, publish: (e) => events.publishEvent(e) }), options),
         await runWorker('directory', createDirectoryWriter({ fhir }), options),
+        await runWorker('webhooks', deliverer.process, options),
       );
     }
 
@@ -132,6 +141,10 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
       const audit = new FhirAuditSink({ fhir, logger });
       closers.push(() => audit.close());
       const metrics = createOpsMetrics({ queues });
+      // HTTP routes fail fast while Redis is away; the shared connection would wait forever.
+      const apiRedis = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+      await apiRedis.connect();
+      closers.push(async () => apiRedis.disconnect());
       const app = createApp({
         logger,
         clients,
@@ -148,6 +161,11 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
           (a) => registerPathwayRoutes(a, { fhir, clientName: (id) => clients.byClientId(id)?.name, audit }),
           registerWebRoutes,
           (a) => registerFhirFacade(a, { fhir, audit }),
+          (a) => registerSubscriptionRoutes(a, {
+            subscriptions: new SubscriptionStore(apiRedis, prefix),
+            deadLetters: new DeadLetters(apiRedis, queues, prefix),
+            urlGuard,
+          }),
         ],
       });
       const { server, url } = await listen(app, config.PORT, config.HOST);

@@ -11,11 +11,15 @@ import { CODE_SYSTEM, sourceIdentifierSystem } from '../../profiles/canonical.js
 import { mergeCarePlan, mergeCareTeam } from '../../mappings/merge/contributions.js';
 import { statusOf, type FhirClient } from '../fhir-client/index.js';
 import type { JobProcessor, JobTrace } from '../queue/index.js';
+import type { PublishEventInput } from '../events/index.js';
+import { caseEvents } from './case-events.js';
 import { referencesOf } from './fhir-references.js';
 import { invalidDocument } from './invalid-document.js';
 
 export interface CaseWriterDeps {
   fhir: FhirClient;
+  /** Announces the plan, team and support-request changes (webhooks); none when absent. */
+  publish?: (event: PublishEventInput) => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -93,14 +97,18 @@ export function createCaseWriter(deps: CaseWriterDeps): JobProcessor<'cases'> {
     // Validated at the edge already; Redis content may still come from an older release.
     const parsed = CaseDocumentSchema.safeParse(payload.document);
     if (!parsed.success) throw invalidDocument(fieldIssues(parsed.error));
+    const writtenAt = now().toISOString();
     const { bundle } = caseToTransaction(parsed.data, {
       clientId: trace.clientId,
       tenant: trace.tenant,
       caseId: payload.caseId,
-      now: now().toISOString(),
+      now: writtenAt,
       requestId: trace.requestId,
     });
     if (!bundle.entry?.length) throw new OperationOutcomeError(badRequest('the case maps to no FHIR resource'));
-    return { resources: referencesOf(await writeKeepingOthersContributions(deps.fhir, bundle, trace)) };
+    const response = await writeKeepingOthersContributions(deps.fhir, bundle, trace);
+    // Published after the write; a retry after a crash re-publishes the same versions, deduped.
+    for (const event of caseEvents(bundle, response, trace, payload.caseId, writtenAt)) await deps.publish?.(event);
+    return { resources: referencesOf(response) };
   };
 }
