@@ -1,0 +1,131 @@
+/**
+ * Compiled extractors for the common shapes of search parameter expressions, so indexing a
+ * write does not run the FHIRPath interpreter for each parameter (the interpreter costs
+ * ~5-10 µs per parameter, ~150 µs for a Patient). Handled shapes, alone or joined by `|`:
+ *
+ *   Type.a.b                       Type.a.where(resolve() is Patient)
+ *   (Type.a as dateTime)           Type.a.where(system = 'email')
+ *
+ * Element types come from the schema at compile time; choice elements (`value[x]`) pick their
+ * concrete type from the property name at run time, as FHIRPath does. Anything else returns
+ * `undefined` and the caller falls back to FHIRPath. `fast-path.test.ts` checks both agree.
+ */
+import { tryGetDataType } from '@medplum/core';
+import type { TypedValue } from '@medplum/core';
+import type { Reference, Resource } from '@medplum/fhirtypes';
+
+export type Extractor = (resource: Resource) => TypedValue[];
+
+interface Step {
+  name: string;
+  /** Concrete types allowed here (one, unless a choice element). */
+  types: string[];
+  choice: boolean;
+}
+
+type Filter = ((v: TypedValue) => boolean) | undefined;
+
+const PATH = /^[A-Z][A-Za-z]+(\.[a-z][A-Za-z0-9]*)+$/;
+const AS = /^\((.+) as ([A-Za-z]+)\)$/;
+const RESOLVE_IS = /^(.+)\.where\(\(?resolve\(\) is ([A-Z][A-Za-z]+)\)?\)$/;
+const SYSTEM_IS = /^(.+)\.where\(\(?system ?= ?'([^']*)'\)?\)$/;
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The resource type a Reference points at, as Medplum's FHIRPath `resolve()` sees it. */
+function resolvedType(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const ref = value as Reference;
+  if (ref.resource?.resourceType) return ref.resource.resourceType;
+  let str = ref.reference;
+  if (!str && ref.type && ref.identifier) str = `${ref.type}?identifier`;
+  if (!str) return undefined;
+  if (str.includes('?')) return str.split('?')[0];
+  if (str.includes('/')) return str.split('/')[0];
+  return undefined;
+}
+
+function compileSteps(resourceType: string, path: string, asType?: string): Step[] | undefined {
+  if (!PATH.test(path)) return undefined;
+  const [root, ...names] = path.split('.');
+  if (root !== resourceType) return undefined;
+  const steps: Step[] = [];
+  let type = resourceType;
+  for (const [i, name] of names.entries()) {
+    const schema = tryGetDataType(type);
+    if (!schema) return undefined;
+    const direct = schema.elements[name];
+    const choice = direct ? undefined : schema.elements[`${name}[x]`];
+    const element = direct ?? choice;
+    if (!element || element.type.length === 0) return undefined;
+    let types = element.type.map((t) => t.code);
+    const last = i === names.length - 1;
+    if (asType) {
+      if (last) types = types.filter((t) => t === asType);
+      if (types.length === 0) return undefined;
+    }
+    if (!choice && types.length !== 1) return undefined;
+    if (types.some((t) => t === 'Resource' || t === 'Element' || t === 'BackboneElement')) return undefined;
+    steps.push({ name, types, choice: !!choice });
+    if (!last) {
+      if (choice || types.length !== 1) return undefined;
+      type = types[0] ?? '';
+    }
+  }
+  return steps;
+}
+
+function run(steps: Step[], resource: Resource, filter: Filter): TypedValue[] {
+  let current: TypedValue[] = [{ type: resource.resourceType, value: resource }];
+  for (const step of steps) {
+    const next: TypedValue[] = [];
+    for (const tv of current) {
+      const obj = tv.value as Record<string, unknown> | undefined;
+      if (!obj || typeof obj !== 'object') continue;
+      for (const type of step.types) {
+        const value = obj[step.choice ? step.name + capitalize(type) : step.name];
+        if (value === undefined || value === null) continue;
+        if (Array.isArray(value)) {
+          for (const item of value) if (item !== undefined && item !== null) next.push({ type, value: item });
+        } else next.push({ type, value });
+      }
+    }
+    current = next;
+  }
+  return filter ? current.filter(filter) : current;
+}
+
+function compilePart(resourceType: string, part: string): Extractor | undefined {
+  let path = part.trim();
+  let asType: string | undefined;
+  let filter: Filter;
+  let m = AS.exec(path);
+  if (m) {
+    path = m[1] ?? '';
+    asType = m[2];
+  } else if ((m = RESOLVE_IS.exec(path))) {
+    path = m[1] ?? '';
+    const target = m[2];
+    filter = (v) => resolvedType(v.value) === target;
+  } else if ((m = SYSTEM_IS.exec(path))) {
+    path = m[1] ?? '';
+    const system = m[2];
+    filter = (v) => (v.value as { system?: string } | undefined)?.system === system;
+  }
+  const steps = compileSteps(resourceType, path, asType);
+  return steps ? (resource) => run(steps, resource, filter) : undefined;
+}
+
+/** A compiled extractor for `expression` on `resourceType`, or undefined to use FHIRPath. */
+export function compileExtractor(resourceType: string, expression: string): Extractor | undefined {
+  const parts = expression.split(' | ');
+  const compiled: Extractor[] = [];
+  for (const part of parts) {
+    const extractor = compilePart(resourceType, part);
+    if (!extractor) return undefined;
+    compiled.push(extractor);
+  }
+  const [single] = compiled;
+  if (compiled.length === 1 && single) return single;
+  return (resource) => compiled.flatMap((extract) => extract(resource));
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run fhir-store`: runs the embedded FHIR store as its own process.
+ * Reads FHIR_STORE_PORT, FHIR_STORE_HOST, DATA_DIR and LOG_LEVEL; logs one line
+ * `{"msg":"fhir store listening","url":"http://<host>:<port>/fhir"}` once it accepts requests
+ * (even when LOG_LEVEL is quieter than info);
+ * closes cleanly on SIGTERM / SIGINT.
+ */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { openFhirStore } from './open-store.js';
+import { createFhirStoreApp, FHIR_BASE_PATH } from './server.js';
+
+const config = loadConfig(process.env);
+const logger = createLogger(config.LOG_LEVEL);
+
+const store = openFhirStore({ dataDir: config.DATA_DIR, logger });
+const app = createFhirStoreApp({ repo: store.repo, router: store.router, logger });
+
+const server = serve({ fetch: app.fetch, port: config.FHIR_STORE_PORT, hostname: config.FHIR_STORE_HOST }, (info: AddressInfo) => {
+  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+  // Parent processes wait for this line (test helper, gateway runtime): it is emitted whatever LOG_LEVEL says.
+  logger.child({}, { level: 'info' }).info({ url: `http://${host}:${info.port}${FHIR_BASE_PATH}` }, 'fhir store listening');
+});
+
+let closing = false;
+function shutdown(signal: string): void {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'fhir store closing');
+  // Stop accepting connections, then close the database (committing the last group).
+  const finish = (): void => {
+    store.close().then(
+      () => {
+        logger.info('fhir store closed');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'fhir store close failed');
+        process.exit(1);
+      },
+    );
+  };
+  server.close(finish);
+  // Keep-alive connections would hold close() open forever.
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  setTimeout(finish, 5_000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
