@@ -172,7 +172,10 @@ async function measure(client: Client, n: number, createFrom: number): Promise<M
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fhir-store-bench-'));
-  const store = await startFhirStoreProcess({ dataDir });
+  const store = await startFhirStoreProcess({ dataDir }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   storePid = store.pid;
   const client = new Client(store.baseUrl);
   const started = performance.now();

@@ -132,6 +132,16 @@ describe('PUT /v1/cases/{caseId}', () => {
     expect(job.status).toBe('completed');
   });
 
+  it('keeps two territories apart even for the same person: another tenant’s case never takes over the patient', async () => {
+    const doubsPatient = firstWrite.resources.find((r) => r.startsWith('Patient/'))!;
+    const jura = await putCase('CASE-JURA', dupont, JURA);
+    expect(jura.status).toBe(200);
+    const juraPatient = jura.body.resources!.find((r) => r.startsWith('Patient/'))!;
+    expect(juraPatient).not.toBe(doubsPatient);
+    expect((await fetch(`${gw.httpUrl}/fhir/${doubsPatient}`, { headers: DAC })).status).toBe(200);
+    expect((await fetch(`${gw.httpUrl}/fhir/${doubsPatient}`, { headers: JURA })).status).toBe(404);
+  });
+
   it('hides one client’s jobs from a client of another tenant', async () => {
     const res = await fetch(`${gw.httpUrl}/v1/jobs/${firstWrite.jobId}`, { headers: JURA });
     expect(res.status).toBe(404);

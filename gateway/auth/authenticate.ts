@@ -4,6 +4,7 @@
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../http/app-env.js';
+import { isPublicWebPath } from '../web/routes.js';
 import { HttpError } from '../http/http-error.js';
 import { hasScope, type ClientRegistry } from './client-registry.js';
 
@@ -34,7 +35,7 @@ function apiKeyOf(header: string, path: string): string | undefined {
 
 export function authenticate(registry: ClientRegistry) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (PUBLIC_PATHS.has(c.req.path) || c.req.method === 'OPTIONS') return next();
+    if (PUBLIC_PATHS.has(c.req.path) || isPublicWebPath(c.req.path) || c.req.method === 'OPTIONS') return next();
     const challenge = isAdminPage(c.req.path) ? ADMIN_CHALLENGE : CHALLENGE;
     const header = c.req.header('authorization');
     if (!header) throw new HttpError(401, 'missing Authorization header (Bearer <api key>)', undefined, challenge);

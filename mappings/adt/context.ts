@@ -7,6 +7,7 @@ import type { BundleEntry, Identifier, Meta, Reference, Resource } from '@medplu
 import { CODE_SYSTEM, sourceIdentifierSystem } from '../../profiles/canonical.js';
 import { uuidV5 } from '../case/hash.js';
 import { tokenQuery } from '../case/to-fhir/context.js';
+import { withinTenant } from '../tenancy.js';
 
 export { tokenQuery };
 
@@ -102,10 +103,10 @@ export function identifierQuery(key: Identifier): string {
 
 /** Conditional update `PUT Type?<query>`: what the hospital owns (Patient, Encounter). */
 export function conditionalUpdate(resource: Resource, fullUrl: string, query: string): BundleEntry {
-  return { fullUrl, resource, request: { method: 'PUT', url: `${resource.resourceType}?${query}` } };
+  return { fullUrl, resource, request: { method: 'PUT', url: `${resource.resourceType}?${withinTenant(resource, query)}` } };
 }
 
 /** Conditional create `POST` + `ifNoneExist`: shared or once-only resources (Organization, Provenance, Tasks). */
 export function conditionalCreate(resource: Resource, fullUrl: string, ifNoneExist: string): BundleEntry {
-  return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist } };
+  return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist: withinTenant(resource, ifNoneExist) } };
 }

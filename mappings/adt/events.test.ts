@@ -40,7 +40,7 @@ describe('A01 admission', () => {
   const encounter = resource<Encounter>(t, 'Encounter');
 
   it('writes the Patient by conditional update on the IPP in the hospital OID', () => {
-    expect(entry(t, 'Patient')?.request).toEqual({ method: 'PUT', url: 'Patient?identifier=urn:oid:1.2.250.1.999.1.1|880011' });
+    expect(entry(t, 'Patient')?.request).toEqual({ method: 'PUT', url: 'Patient?identifier=urn:oid:1.2.250.1.999.1.1|880011&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs' });
   });
 
   it('records the INS of a qualified identity (PID-32 VALI) as the official INS-NIR identifier', () => {
@@ -64,7 +64,7 @@ describe('A01 admission', () => {
     });
     expect(encounter.period?.end).toBeUndefined();
     expect(encounter.hospitalization).toBeUndefined();
-    expect(entry(t, 'Encounter')?.request?.url).toBe('Encounter?identifier=urn:oid:1.2.250.1.999.1.2|V25000101');
+    expect(entry(t, 'Encounter')?.request?.url).toBe('Encounter?identifier=urn:oid:1.2.250.1.999.1.2|V25000101&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs');
   });
 
   it('points the stay at the Patient and the sending facility entries', () => {
@@ -123,12 +123,12 @@ describe('identity rules on PID-3 / PID-32', () => {
     const named = map(event(A01, (e) => { e.patient!.identifiers[0]!.assigningAuthority = { namespaceId: 'GHT_NORD', universalId: '', universalIdType: '' }; }));
     expect(resource<Patient>(named, 'Patient').identifier?.[1]?.system).toBe(sourceIdentifierSystem('chu-exemple', 'ipp/GHT_NORD'));
     const bare = map(event(A01, (e) => { delete e.patient!.identifiers[0]!.assigningAuthority; }));
-    expect(entry(bare, 'Patient')?.request?.url).toBe(`Patient?identifier=${sourceIdentifierSystem('chu-exemple', 'ipp/CH_EXEMPLE')}|880011`);
+    expect(entry(bare, 'Patient')?.request?.url).toBe(`Patient?identifier=${sourceIdentifierSystem('chu-exemple', 'ipp/CH_EXEMPLE')}|880011&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs`);
   });
 
   it('keys the Patient on the qualified INS when PID-3 has no IPP', () => {
     const t = map(event(A01, (e) => { e.patient!.identifiers.shift(); }));
-    expect(entry(t, 'Patient')?.request?.url).toBe(`Patient?identifier=${FR_SYSTEM.insNir}|152072505612380`);
+    expect(entry(t, 'Patient')?.request?.url).toBe(`Patient?identifier=${FR_SYSTEM.insNir}|152072505612380&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs`);
   });
 
   it('writes neither Patient nor stay when there is no IPP and the INS is not qualified', () => {
@@ -302,7 +302,7 @@ describe('A13 cancelled discharge', () => {
 describe('A40 merge', () => {
   it('writes the survivor and reports the pair to merge', () => {
     const t = map(event('adt-a40-merge.hl7'));
-    expect(entry(t, 'Patient')?.request?.url).toBe('Patient?identifier=urn:oid:1.2.250.1.999.1.1|880011');
+    expect(entry(t, 'Patient')?.request?.url).toBe('Patient?identifier=urn:oid:1.2.250.1.999.1.1|880011&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs');
     expect(t.effects).toMatchObject({
       kind: 'merged',
       survivor: { system: 'urn:oid:1.2.250.1.999.1.1', value: '880011' },
@@ -321,7 +321,7 @@ describe('A40 merge', () => {
 describe('identity decision applied to the write', () => {
   it('writes to the chosen Patient by conditional update on _id', () => {
     const t = map(event(A01), { match: { action: 'use', patientId: 'p-42' } });
-    expect(entry(t, 'Patient')?.request).toEqual({ method: 'PUT', url: 'Patient?_id=p-42' });
+    expect(entry(t, 'Patient')?.request).toEqual({ method: 'PUT', url: 'Patient?_id=p-42&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs' });
     expect(resource<Patient>(t, 'Patient').id).toBe('p-42');
   });
 

@@ -89,7 +89,7 @@ describe('caseToTransaction', () => {
   it('keys the Patient on a qualified INS, recorded as its official identifier', () => {
     const { bundle } = caseToTransaction(dupont(), ctx);
     const entry = entryOf(bundle, 'Patient');
-    expect(entry.request).toEqual({ method: 'PUT', url: 'Patient?identifier=urn:oid:1.2.250.1.213.1.4.8|279035121518989' });
+    expect(entry.request).toEqual({ method: 'PUT', url: 'Patient?identifier=urn:oid:1.2.250.1.213.1.4.8|279035121518989&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs' });
     expect((entry.resource as Patient).identifier).toEqual([
       { use: 'official', type: { coding: [{ system: FR_SYSTEM.frCoreIdentifierType, code: 'INS-NIR', display: 'NIR définitif' }] }, system: FR_SYSTEM.insNir, value: '279035121518989' },
       { system: sourceIdentifierSystem('dac-doubs', 'patient'), value: 'USR-981', type: { coding: [{ system: FR_SYSTEM.v2IdentifierType, code: 'PI', display: 'Patient internal identifier' }] } },
@@ -102,7 +102,7 @@ describe('caseToTransaction', () => {
     const { bundle, issues } = caseToTransaction(doc, ctx);
     const entry = entryOf(bundle, 'Patient');
     const patient = entry.resource as Patient;
-    expect(entry.request!.url).toBe(`Patient?identifier=${sourceIdentifierSystem('dac-doubs', 'patient')}|USR-981`);
+    expect(entry.request!.url).toBe(`Patient?identifier=${sourceIdentifierSystem('dac-doubs', 'patient')}|USR-981&_tag=https://fhir.passerelle.fr/CodeSystem/tenant|doubs`);
     expect(JSON.stringify(patient.identifier)).not.toContain('279035121518989');
     expect(patient.extension).toEqual([{
       url: EXTENSION.unqualifiedIns,

@@ -5,6 +5,7 @@
  */
 import type { BundleEntry, Extension, Identifier, Meta, Reference, Resource } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, sourceIdentifierSystem } from '../../../profiles/canonical.js';
+import { withinTenant } from '../../tenancy.js';
 import { uuidV5 } from '../hash.js';
 
 /** Injected facts of one mapping run: who writes, for which tenant and case, and when. */
@@ -106,7 +107,7 @@ export function conditionalUpdate(resource: Resource, fullUrl: string, key: Iden
   return {
     fullUrl,
     resource,
-    request: { method: 'PUT', url: `${resource.resourceType}?${tokenQuery('identifier', key.system ?? '', key.value ?? '')}` },
+    request: { method: 'PUT', url: `${resource.resourceType}?${withinTenant(resource, tokenQuery('identifier', key.system ?? '', key.value ?? ''))}` },
   };
 }
 
@@ -117,5 +118,5 @@ export function conditionalUpdate(resource: Resource, fullUrl: string, key: Iden
  * and left as it is.
  */
 export function conditionalCreate(resource: Resource, fullUrl: string, ifNoneExist: string): BundleEntry {
-  return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist } };
+  return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist: withinTenant(resource, ifNoneExist) } };
 }
