@@ -8,6 +8,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config.js';
+import { exitWithParent } from '../process/spawn-service.js';
 import { createLogger } from '../log.js';
 import { openFhirStore } from './open-store.js';
 import { createFhirStoreApp, FHIR_BASE_PATH } from './server.js';
@@ -49,3 +50,10 @@ function shutdown(signal: string): void {
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
+// Started by the gateway (`npm start`): stop when the gateway goes, even if it was killed. No log
+// line then: stdout is a pipe to the dead parent.
+exitWithParent(() => {
+  server.close();
+  store.close().finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5_000).unref();
+});
