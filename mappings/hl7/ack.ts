@@ -74,12 +74,12 @@ const DEFAULT_SELF: HierarchicDesignator = { namespaceId: 'PASSERELLE', universa
  */
 export function buildAck(options: AckOptions): BuiltAck {
   const { header, status } = options;
-  const d = header?.delimiters ?? DEFAULT_DELIMITERS;
+  const d = usableDelimiters(header?.delimiters);
   const esc = (value: string): string => escapeHl7(value, d);
   const mode = header !== undefined && header.acceptAckType !== '' ? 'enhanced' : 'original';
   const code = CODES[mode][status];
   const charset = header === undefined ? undefined : charsetFromMsh18(header.charset);
-  const version = ackVersion(header);
+  const version = ackVersion(header, d);
 
   const errors = [...(options.errors ?? [])];
   if (status !== 'accept' && errors.length === 0) {
@@ -152,11 +152,21 @@ function messageType(header: Hl7Header | undefined, d: Hl7Delimiters): string {
   return ['ACK', event, ...(withStructure ? ['ACK'] : [])].join(d.component);
 }
 
+/**
+ * The sender's delimiters, unless they would break the values every ACK holds (a `.` field
+ * separator splits the version `2.5`, a digit or `+` splits timestamps): then the standard ones.
+ */
+function usableDelimiters(d: Hl7Delimiters | undefined): Hl7Delimiters {
+  if (d === undefined) return DEFAULT_DELIMITERS;
+  const all = [d.field, d.component, d.repetition, d.escape, d.subcomponent];
+  const distinct = new Set(all).size === all.length;
+  return distinct && all.every((c) => c.length === 1 && !/[A-Za-z0-9.+\- ]/.test(c)) ? d : DEFAULT_DELIMITERS;
+}
+
 /** MSH-12 components: the original's version when it looks like one, else 2.5. */
-function ackVersion(header: Hl7Header | undefined): string[] {
+function ackVersion(header: Hl7Header | undefined, d: Hl7Delimiters): string[] {
   if (header === undefined || !/^2\.\d(\.\d)?$/.test(header.version)) return ['2.5'];
   if (!SUPPORTED_VERSIONS.includes(header.version)) return [header.version];
-  const d = header.delimiters;
   return trimEnd([header.version, escapeHl7(header.internationalizationCode, d), escapeHl7(header.internationalVersionId, d)]);
 }
 

@@ -68,6 +68,14 @@ describe('failureAck', () => {
     expect(msaOf(ack)).toEqual(['MSA', 'AR', 'CHEX-000101', 'message larger than 1048576 bytes']);
   });
 
+  it('answers with standard delimiters when the sender’s would split the ACK’s own values', () => {
+    const failure = failureAck(Buffer.from('MSH.'), { reason: 'boom', now, controlId: 'Y' });
+    const decoded = decodeHl7(failure);
+    expect(decoded.ok).toBe(true);
+    expect(decoded.text.startsWith('MSH|^~\\&|')).toBe(true);
+    expect(parseHl7(decoded.text).ok).toBe(true);
+  });
+
   it('always produces a parseable ACK echoing what MSH-10 could be read, for any bytes', () => {
     fc.assert(
       fc.property(

@@ -65,10 +65,11 @@ describe('/admin/jobs', () => {
     expect(next.jobs.map((j) => j.jobId)).toEqual([first]);
 
     await broken.close();
-    await env.worker('hl7-inbound', async (job) => ({ resources: [`Encounter/${job.data.payload.messageId}`] }));
     const retried = await app.request(`/admin/jobs/${first}/retry`, { method: 'POST', headers: admin });
     expect(retried.status).toBe(200);
     expect(await retried.json()).toMatchObject({ jobId: first, attemptsMade: 0 });
+    // The fixed worker starts after the retry is answered, so the answer shows the job as queued.
+    await env.worker('hl7-inbound', async (job) => ({ resources: [`Encounter/${job.data.payload.messageId}`] }));
     expect(await waitForJob(env.queues, first, 10_000)).toMatchObject({ status: 'completed' });
 
     const again = await app.request(`/admin/jobs/${first}/retry`, { method: 'POST', headers: admin });
