@@ -6,36 +6,28 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
-import { FhirClient } from '../workers/fhir-client/index.js';
 import { createEventPublisher } from '../workers/events/index.js';
-import { createCaseWriter } from '../workers/processors/case-writer.js';
-import { createWebhookDeliverer, DeadLetters, SubscriptionStore, UrlGuard } from '../workers/webhooks/index.js';
-import { createDirectoryWriter } from '../workers/processors/directory-writer.js';
-import {
-  connectRedis, createJobQueues, getJobStatus, runWorker, shutdownQueues, waitForJob, type JobQueues, type WorkerHandle,
-} from '../workers/queue/index.js';
-import { createApp } from './app.js';
+import { FhirClient } from '../workers/fhir-client/index.js';
+import { MessageLog } from '../workers/message-log/index.js';
+import { connectRedis, createJobQueues, shutdownQueues, type WorkerHandle } from '../workers/queue/index.js';
+import { UrlGuard } from '../workers/webhooks/index.js';
 import { ClientRegistry } from './auth/client-registry.js';
 import { loadClientsFile, parseClientsFile, type Client } from './auth/clients-file.js';
-import { FhirAuditSink, registerFhirFacade } from './fhir-facade/index.js';
-import {
-  createOpsMetrics, httpMetrics, registerFailedJobRoutes, registerMetricsRoute, registerQueueDashboard,
-} from './ops/index.js';
 import type { Config, Role } from './config.js';
+import { FhirAuditSink } from './fhir-facade/index.js';
+import { createHl7Intake, recoverPendingHl7, startHl7Listener } from './hl7/index.js';
 import type { Logger } from './log.js';
+import { createOpsMetrics } from './ops/index.js';
 import { spawnService, type ServiceProcess } from './process/spawn-service.js';
-import { registerCaseRoutes } from './routes/cases.js';
-import type { JobSubmitter } from './routes/job-submission.js';
-import { registerJobRoutes } from './routes/jobs.js';
-import { registerMeRoute } from './routes/me.js';
-import { registerSubscriptionRoutes } from './routes/subscriptions.js';
-import { registerPathwayRoutes } from './pathway/routes.js';
-import { registerWebRoutes } from './web/routes.js';
+import { createHttpApp } from './wiring/http-app.js';
+import { startWorkers } from './wiring/workers.js';
 
 export interface Runtime {
   role: Role;
   /** Base URL of the HTTP gateway, when this role serves it. */
   httpUrl?: string;
+  /** Port of the MLLP listener, when this role serves it. */
+  mllpPort?: number;
   fhirBaseUrl: string;
   close(): Promise<void>;
 }
@@ -80,13 +72,6 @@ function closeServer(server: ServerType): Promise<void> {
   });
 }
 
-function jobSubmitter(queues: JobQueues): JobSubmitter {
-  return {
-    enqueue: (name, payload, trace) => queues.enqueue(name, payload, { trace }),
-    wait: (jobId, timeoutMs) => waitForJob(queues, jobId, timeoutMs),
-  };
-}
-
 export async function startPasserelle(config: Config, role: Role, logger: Logger): Promise<Runtime> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -124,55 +109,41 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
 
     const prefix = config.QUEUE_PREFIX;
     const urlGuard = new UrlGuard({ allowPrivate: config.ALLOW_PRIVATE_WEBHOOKS });
+    const runtime: Runtime = { role, fhirBaseUrl, close };
+
     if (role === 'all' || role === 'worker') {
-      const options = { connection: redis, prefix, concurrency: config.WORKER_CONCURRENCY, logger };
       const events = createEventPublisher({ redis, queues, prefix, logger });
-      const deliverer = createWebhookDeliverer({ redis, queues, prefix, urlGuard, logger });
-      closers.push(() => deliverer.close()); // runs after the workers have stopped (closers run in reverse)
-      workers.push(
-        await runWorker('cases', createCaseWriter({ fhir, publish: (e) => events.publishEvent(e) }), options),
-        await runWorker('directory', createDirectoryWriter({ fhir }), options),
-        await runWorker('webhooks', deliverer.process, options),
-      );
+      const started = await startWorkers({ config, redis, queues, fhir, clients, events, urlGuard, logger });
+      closers.push(started.close); // runs after the workers have stopped (closers run in reverse)
+      workers.push(...started.workers);
     }
 
-    const runtime: Runtime = { role, fhirBaseUrl, close };
-    if (role === 'all' || role === 'gateway') {
-      const audit = new FhirAuditSink({ fhir, logger });
-      closers.push(() => audit.close());
-      const metrics = createOpsMetrics({ queues });
-      // HTTP routes fail fast while Redis is away; the shared connection would wait forever.
-      const apiRedis = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
-      await apiRedis.connect();
-      closers.push(async () => apiRedis.disconnect());
-      const app = createApp({
-        logger,
-        clients,
-        bodyLimit: config.BODY_LIMIT,
-        checkReadiness,
-        edge: [httpMetrics(metrics.registry)],
-        routes: [
-          (a) => registerMetricsRoute(a, metrics),
-          (a) => registerQueueDashboard(a, { queues: queues.all() }),
-          (a) => registerFailedJobRoutes(a, { queues }),
-          registerMeRoute,
-          (a) => registerJobRoutes(a, { jobStatus: (jobId) => getJobStatus(queues, jobId) }),
-          (a) => registerCaseRoutes(a, { jobs: jobSubmitter(queues), waitTimeoutMs: config.WAIT_TIMEOUT_MS }),
-          (a) => registerPathwayRoutes(a, { fhir, clientName: (id) => clients.byClientId(id)?.name, audit }),
-          registerWebRoutes,
-          (a) => registerFhirFacade(a, { fhir, audit }),
-          (a) => registerSubscriptionRoutes(a, {
-            subscriptions: new SubscriptionStore(apiRedis, prefix),
-            deadLetters: new DeadLetters(apiRedis, queues, prefix),
-            urlGuard,
-          }),
-        ],
-      });
-      const { server, url } = await listen(app, config.PORT, config.HOST);
-      closers.push(() => closeServer(server));
-      runtime.httpUrl = url;
+    if (role !== 'worker') {
+      // The edges answer fast while Redis is away; the shared connection would wait forever.
+      const edgeRedis = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+      await edgeRedis.connect();
+      closers.push(async () => edgeRedis.disconnect());
+      const messageLog = new MessageLog({ redis: edgeRedis, prefix: `${prefix}:msglog` });
+      const intake = createHl7Intake({ clients, messageLog, queues, redis: edgeRedis, logger });
+      // Messages a crash left stored but not queued go to the workers before new traffic.
+      await recoverPendingHl7({ clients, messageLog, queues, redis: edgeRedis, logger });
+
+      if (role === 'all' || role === 'mllp') {
+        const mllp = await startHl7Listener({ host: config.MLLP_HOST, port: config.MLLP_PORT, intake, logger });
+        closers.push(() => mllp.close());
+        runtime.mllpPort = mllp.port;
+      }
+      if (role === 'all' || role === 'gateway') {
+        const audit = new FhirAuditSink({ fhir, logger });
+        closers.push(() => audit.close());
+        const metrics = createOpsMetrics({ queues });
+        const app = createHttpApp({ config, logger, clients, queues, fhir, audit, metrics, edgeRedis, messageLog, intake, urlGuard, checkReadiness });
+        const { server, url } = await listen(app, config.PORT, config.HOST);
+        closers.push(() => closeServer(server));
+        runtime.httpUrl = url;
+      }
     }
-    logger.info({ role, http: runtime.httpUrl, fhir: fhirBaseUrl }, 'passerelle listening');
+    logger.info({ role, http: runtime.httpUrl, mllp: runtime.mllpPort, fhir: fhirBaseUrl }, 'passerelle listening');
     return runtime;
   } catch (err) {
     await close();

@@ -1,0 +1,86 @@
+/**
+ * The gateway role's HTTP application: every route module with what it needs.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Redis } from 'ioredis';
+import type { FhirClient } from '../../workers/fhir-client/index.js';
+import type { MessageLog } from '../../workers/message-log/index.js';
+import { getJobStatus, makeJobId, waitForJob, type JobQueues } from '../../workers/queue/index.js';
+import { DeadLetters, SubscriptionStore, type UrlGuard } from '../../workers/webhooks/index.js';
+import { createApp } from '../app.js';
+import type { ClientRegistry } from '../auth/client-registry.js';
+import type { Config } from '../config.js';
+import { registerFhirFacade, type AuditSink } from '../fhir-facade/index.js';
+import { registerHl7Routes, type Hl7Intake } from '../hl7/index.js';
+import type { AppEnv } from '../http/app-env.js';
+import type { Logger } from '../log.js';
+import {
+  httpMetrics, registerFailedJobRoutes, registerMessageRoutes, registerMetricsRoute, registerQueueDashboard,
+  type OpsMetrics, type ReplayFn,
+} from '../ops/index.js';
+import { registerPathwayRoutes } from '../pathway/routes.js';
+import { registerCaseRoutes } from '../routes/cases.js';
+import type { ReadinessCheck } from '../routes/health.js';
+import type { JobSubmitter } from '../routes/job-submission.js';
+import { registerJobRoutes } from '../routes/jobs.js';
+import { registerMeRoute } from '../routes/me.js';
+import { registerSubscriptionRoutes } from '../routes/subscriptions.js';
+import { registerWebRoutes } from '../web/routes.js';
+
+export interface HttpAppWiring {
+  config: Config;
+  logger: Logger;
+  clients: ClientRegistry;
+  queues: JobQueues;
+  fhir: FhirClient;
+  audit: AuditSink;
+  metrics: OpsMetrics;
+  /** Fail-fast Redis connection: HTTP requests must not hang while Redis is away. */
+  edgeRedis: Redis;
+  messageLog: MessageLog;
+  intake: Hl7Intake;
+  urlGuard: UrlGuard;
+  checkReadiness: ReadinessCheck;
+}
+
+function jobSubmitter(queues: JobQueues): JobSubmitter {
+  return {
+    enqueue: (name, payload, trace) => queues.enqueue(name, payload, { trace }),
+    wait: (jobId, timeoutMs) => waitForJob(queues, jobId, timeoutMs),
+  };
+}
+
+/** A replayed message runs as a new job: a repeated job id would return the job kept from the first run. */
+function hl7Replay(queues: JobQueues): ReplayFn {
+  return (messageId, trace, { replayCount }) =>
+    queues.enqueue('hl7-inbound', { messageId }, { trace, jobId: makeJobId('hl7-inbound', `${messageId}-r${replayCount}`) });
+}
+
+export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
+  const prefix = w.config.QUEUE_PREFIX;
+  return createApp({
+    logger: w.logger,
+    clients: w.clients,
+    bodyLimit: w.config.BODY_LIMIT,
+    checkReadiness: w.checkReadiness,
+    edge: [httpMetrics(w.metrics.registry)],
+    routes: [
+      (a) => registerMetricsRoute(a, w.metrics),
+      (a) => registerQueueDashboard(a, { queues: w.queues.all() }),
+      (a) => registerFailedJobRoutes(a, { queues: w.queues }),
+      registerMeRoute,
+      (a) => registerJobRoutes(a, { jobStatus: (jobId) => getJobStatus(w.queues, jobId) }),
+      (a) => registerCaseRoutes(a, { jobs: jobSubmitter(w.queues), waitTimeoutMs: w.config.WAIT_TIMEOUT_MS }),
+      (a) => registerHl7Routes(a, { intake: w.intake }),
+      (a) => registerMessageRoutes(a, { messageLog: w.messageLog, replay: hl7Replay(w.queues) }),
+      (a) => registerPathwayRoutes(a, { fhir: w.fhir, clientName: (id) => w.clients.byClientId(id)?.name, audit: w.audit }),
+      registerWebRoutes,
+      (a) => registerFhirFacade(a, { fhir: w.fhir, audit: w.audit }),
+      (a) => registerSubscriptionRoutes(a, {
+        subscriptions: new SubscriptionStore(w.edgeRedis, prefix),
+        deadLetters: new DeadLetters(w.edgeRedis, w.queues, prefix),
+        urlGuard: w.urlGuard,
+      }),
+    ],
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The worker role: every queue's processor, with what it writes through and announces to.
+ */
+import type { Redis } from 'ioredis';
+import type { EventPublisher } from '../../workers/events/index.js';
+import type { FhirClient } from '../../workers/fhir-client/index.js';
+import { MessageLog } from '../../workers/message-log/index.js';
+import { createCaseWriter } from '../../workers/processors/case-writer.js';
+import { createDirectoryWriter } from '../../workers/processors/directory-writer.js';
+import { createHl7InboundProcessor } from '../../workers/processors/hl7-inbound.js';
+import type { Hl7DomainEvent } from '../../workers/processors/hl7-inbound-events.js';
+import { runWorker, type JobQueues, type WorkerHandle } from '../../workers/queue/index.js';
+import { createWebhookDeliverer, type UrlGuard } from '../../workers/webhooks/index.js';
+import type { ClientRegistry } from '../auth/client-registry.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+
+export interface WorkerWiring {
+  config: Config;
+  redis: Redis;
+  queues: JobQueues;
+  fhir: FhirClient;
+  clients: ClientRegistry;
+  events: EventPublisher;
+  urlGuard: UrlGuard;
+  logger: Logger;
+}
+
+/** An HL7 domain event in the webhook vocabulary: the resource it is about, keyed on its id. */
+function hl7Announcement(event: Hl7DomainEvent) {
+  const resourceRef = event.type === 'careplan.updated' ? event.carePlanRef
+    : event.type === 'task.created' ? event.taskRef
+      : event.encounterRef;
+  return {
+    type: event.type,
+    tenant: event.tenant,
+    sourceClientId: event.clientId,
+    patientRef: event.patientRef,
+    resourceRef: resourceRef ?? event.encounterRef,
+    data: {
+      stay: event.encounterRef,
+      ...(event.taskRef ? { task: event.taskRef } : {}),
+      ...(event.carePlanRef ? { plan: event.carePlanRef } : {}),
+    },
+    occurredAt: new Date().toISOString(),
+    eventKey: event.id,
+  };
+}
+
+/** Starts every worker; the caller closes the handles (and then `close`) on shutdown. */
+export async function startWorkers(w: WorkerWiring): Promise<{ workers: WorkerHandle[]; close: () => Promise<void> }> {
+  const prefix = w.config.QUEUE_PREFIX;
+  const options = { connection: w.redis, prefix, concurrency: w.config.WORKER_CONCURRENCY, logger: w.logger };
+  const publish = (event: Parameters<EventPublisher['publishEvent']>[0]) => w.events.publishEvent(event);
+  const deliverer = createWebhookDeliverer({ redis: w.redis, queues: w.queues, prefix, urlGuard: w.urlGuard, logger: w.logger });
+  const hl7 = createHl7InboundProcessor({
+    fhir: w.fhir,
+    messageLog: new MessageLog({ redis: w.redis, prefix: `${prefix}:msglog` }),
+    redis: w.redis,
+    prefix,
+    logger: w.logger,
+    facilityName: (id) => w.clients.byClientId(id)?.name,
+    clientOfFacility: (facility) => w.clients.byHl7Facility(facility)?.id,
+    publish: async (event) => void (await publish(hl7Announcement(event))),
+  });
+  const workers: WorkerHandle[] = [
+    await runWorker('cases', createCaseWriter({ fhir: w.fhir, publish }), options),
+    await runWorker('directory', createDirectoryWriter({ fhir: w.fhir }), options),
+    await runWorker('hl7-inbound', hl7, options),
+    await runWorker('webhooks', deliverer.process, options),
+  ] as WorkerHandle[];
+  return { workers, close: () => deliverer.close() };
+}

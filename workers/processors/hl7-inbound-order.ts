@@ -1,0 +1,125 @@
+/**
+ * Per-person ordering of inbound HL7 v2 messages: the messages of one person are applied to the
+ * FHIR store in the order they were received, even with many workers (an A03 must never be
+ * written before the A01 of the same stay).
+ *
+ * Design (simple on purpose):
+ * - A person is a patient identifier of the sending facility: each PID-3 identifier of type PI
+ *   (IPP) with its assigning authority, else every non-INS identifier, else the INS. A40 also
+ *   names the persons of MRG-1, so a merge waits for the earlier messages of both persons.
+ *   Each person is one Redis sorted set, `<prefix>:hl7:person:<hash>`: the hash (SHA-256 of
+ *   facility, authority and value) keeps identifiers out of key names.
+ * - Members are message-log ids, all with score 0, so the set sorts them lexicographically, which
+ *   for our ids (ULID layout) is receipt order.
+ * - The edge registers a message in its sets after storing it and before queueing it (and holds a
+ *   per-person lock in between, so two messages of one person arriving together register in
+ *   receipt order: see `gateway/hl7/keyed-lock.ts`).
+ * - The worker registers again (a no-op then; it matters for replays and recovery sweeps), and
+ *   processes a message only when no smaller id is pending in any of its sets; otherwise the job
+ *   goes back to the delayed set for a short while (BullMQ `moveToDelayed` + `DelayedError`,
+ *   which does not count as an attempt). Once the message is written or has permanently failed,
+ *   it leaves its sets, which lets the next one through.
+ * - Progress is guaranteed: the smallest pending id overall is first in every set it is in.
+ *   A blocker whose message is already settled (written, rejected, failed, or gone) is removed
+ *   on sight, so a crash between "settled" and "released" cannot block a person. A blocker whose
+ *   job died without settling (BullMQ gave up after stalls) would block forever; the worker
+ *   stops waiting after a bound (`MAX_ORDER_WAIT_MS` in the processor), logs it, and takes the
+ *   blocker out of the order so the person's later messages do not wait for it again.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AdtEvent, Hl7Identifier } from '../../mappings/hl7/adt-types.js';
+
+/** CX-5 types that mark an INS (PAM France and older feeds). */
+const INS_TYPES = new Set(['INS', 'INS-NIR', 'INS-NIA', 'INS-C']);
+
+/**
+ * The persons a message is about, as opaque tokens (hashes): the survivor's (PID-3) and, for a
+ * merge, the prior identities' (MRG-1). Empty when the message names no usable identifier.
+ * Pure: the edge and the worker derive the same tokens from the same message.
+ */
+export function personTokens(facility: string, event: AdtEvent): string[] {
+  const groups: Hl7Identifier[][] = [];
+  if (event.patient !== undefined) groups.push(event.patient.identifiers);
+  for (const merge of event.merges) groups.push(merge.priorIdentifiers);
+  const tokens = new Set<string>();
+  for (const identifiers of groups) {
+    for (const id of personIdentifiers(identifiers)) tokens.add(hashPerson(facility, id));
+  }
+  return [...tokens].sort();
+}
+
+/** IPPs (type PI) first; else every identifier but the INS; else the INS. */
+function personIdentifiers(identifiers: readonly Hl7Identifier[]): Hl7Identifier[] {
+  const ipp = identifiers.filter((id) => id.typeCode === 'PI');
+  if (ipp.length > 0) return ipp;
+  const local = identifiers.filter((id) => !INS_TYPES.has(id.typeCode ?? ''));
+  return local.length > 0 ? local : [...identifiers];
+}
+
+function hashPerson(facility: string, id: Hl7Identifier): string {
+  const authority = id.assigningAuthority;
+  const namespace = authority === undefined ? '' : `${authority.namespaceId}&${authority.universalId}`;
+  return createHash('sha256').update(`${facility}\u0000${namespace}\u0000${id.value}`).digest('hex').slice(0, 32);
+}
+
+/** Options of {@link PersonOrder}. */
+export interface PersonOrderOptions {
+  redis: Redis;
+  /** Key prefix shared by the edge and the workers (the queue prefix, `QUEUE_PREFIX`). */
+  prefix: string;
+}
+
+/** The Redis side of per-person ordering (see the module comment). */
+export class PersonOrder {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(options: PersonOrderOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+  }
+
+  /** Key of one person's set. */
+  key(token: string): string {
+    return `${this.prefix}:hl7:person:${token}`;
+  }
+
+  /** Adds `messageId` to each person's set (no-op where it is already a member). */
+  async register(messageId: string, tokens: readonly string[]): Promise<void> {
+    if (tokens.length === 0) return;
+    const pipeline = this.redis.multi();
+    for (const token of tokens) pipeline.zadd(this.key(token), 'NX', '0', messageId);
+    await exec(pipeline);
+  }
+
+  /**
+   * The smallest id pending before `messageId` in any of the sets, or `undefined` when
+   * `messageId` is first everywhere (it may go ahead).
+   */
+  async blockerOf(messageId: string, tokens: readonly string[]): Promise<string | undefined> {
+    if (tokens.length === 0) return undefined;
+    const pipeline = this.redis.multi();
+    for (const token of tokens) pipeline.zrange(this.key(token), '0', '0');
+    const firsts = (await exec(pipeline)) as string[][];
+    const before = firsts.flat().filter((id) => id < messageId).sort();
+    return before[0];
+  }
+
+  /** Removes `messageId` from the sets (once written or permanently failed). */
+  async release(messageId: string, tokens: readonly string[]): Promise<void> {
+    if (tokens.length === 0) return;
+    const pipeline = this.redis.multi();
+    for (const token of tokens) pipeline.zrem(this.key(token), messageId);
+    await exec(pipeline);
+  }
+}
+
+async function exec(pipeline: ReturnType<Redis['multi']>): Promise<unknown[]> {
+  const results = await pipeline.exec();
+  if (results === null) throw new Error('person order: Redis transaction aborted');
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
