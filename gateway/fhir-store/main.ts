@@ -54,6 +54,6 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 // line then: stdout is a pipe to the dead parent.
 exitWithParent(() => {
   server.close();
-  store.close().finally(() => process.exit(0));
+  void store.close().finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 5_000).unref();
 });
