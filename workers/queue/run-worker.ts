@@ -11,7 +11,7 @@
  */
 import { hostname } from 'node:os';
 import { OperationOutcomeError } from '@medplum/core';
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { backoffStrategy } from './backoff-strategy.js';
@@ -78,6 +78,11 @@ export async function runWorker<N extends QueueName>(
       logger?.info({ ...context, durationMs: elapsed(started) }, 'job completed');
       return result;
     } catch (thrown) {
+      // A job moved back to delayed to wait its turn (per-person order) has not failed.
+      if (thrown instanceof DelayedError) {
+        logger?.debug({ ...context, durationMs: elapsed(started) }, 'job parked until its turn');
+        throw thrown;
+      }
       const { error, permanent, status } = classifyFailure(thrown);
       const willRetry = !permanent && context.attempt < (job.opts.attempts ?? 1);
       const line = { ...context, durationMs: elapsed(started), status, permanent, willRetry, error: describe(thrown) };
