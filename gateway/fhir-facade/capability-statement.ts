@@ -44,7 +44,7 @@ function resourceCapability(type: FacadeType): CapabilityStatementRestResource {
     ? 'Tenant data: only resources of the caller\'s tenant are visible; any other answers 404.'
     : 'Shared professional directory (RPPS / FINESS entries): visible to every tenant.';
   const writes = updatable
-    ? ` Update (PUT) requires If-Match and may change only: ${updatable.map((p) => p.slice(type.length + 1)).join(', ')}.`
+    ? ` Update (PUT) requires If-Match and may change only: ${updatable.map((p) => p.slice(type.length + 1)).join(', ')}.${spec.updateRule ? ` ${spec.updateRule}` : ''}`
     : '';
   return {
     type,

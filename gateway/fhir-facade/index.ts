@@ -10,3 +10,6 @@ export type { AuditSinkLogger, FhirAuditSinkOptions } from './fhir-audit-sink.js
 export { capabilityStatement } from './capability-statement.js';
 export { FACADE_TYPES, RESOURCES } from './resource-table.js';
 export type { FacadeType } from './resource-table.js';
+export { facadeWriteEvent, facadeWriteHook } from './write-events.js';
+export { carePlanWrite, stampedElementId, OTHERS_ACTIVITY_PATHS, STAMPED_ID_PREFIX } from './write-careplan.js';
+export type { CarePlanWrite, RefusedChange } from './write-careplan.js';

@@ -48,6 +48,8 @@ export interface ResourceSpec {
    * difference from the stored resource is refused.
    */
   readonly updatable?: readonly string[];
+  /** What a PUT may do beyond `updatable`, in the CapabilityStatement's words (the rule itself lives in the type's write module). */
+  readonly updateRule?: string;
 }
 
 const R4 = 'http://hl7.org/fhir/SearchParameter';
@@ -119,8 +121,10 @@ export const RESOURCES: Readonly<Record<FacadeType, ResourceSpec>> = {
       reference('activity-reference', 'CarePlan-activity-reference', 'CarePlan.activity.reference', ['Task', 'ServiceRequest']),
       reference('based-on', 'CarePlan-based-on', 'CarePlan.basedOn', ['CarePlan']),
     ],
-    // SPEC §4: a FHIR tool may update the status of a plan activity, nothing else.
+    // SPEC §4/§5: a FHIR tool may update the status of any plan activity, and add, change or
+    // remove its own activities (write-careplan.ts); nothing else.
     updatable: ['CarePlan.activity.detail.status', 'CarePlan.activity.detail.statusReason', 'CarePlan.activity.progress'],
+    updateRule: 'A client may also add activities (stamped with its origin, extension element-origin) and change or remove its own; another contributor\'s activity keeps its content and stays in the plan.',
   },
   CareTeam: {
     type: 'CareTeam',

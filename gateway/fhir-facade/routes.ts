@@ -9,6 +9,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { badRequest, notFound, OperationOutcomeError } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
 import type { Context } from 'hono';
 import type { FhirClient } from '../../workers/fhir-client/index.js';
 import type { AppEnv } from '../http/app-env.js';
@@ -31,6 +32,22 @@ export interface FacadeWrite {
   readonly versionId: string;
   readonly clientId: string;
   readonly tenant: string;
+  /** `Patient/<id>` the resource is about (CarePlan.subject, Task.for), when it names one. */
+  readonly patientRef?: string;
+  /** Status of the written resource (CarePlan.status, Task.status). */
+  readonly status?: string;
+  /** Request id of the write, carried into the event's trace. */
+  readonly requestId?: string;
+  /** When the write was committed (ISO 8601 with offset). */
+  readonly occurredAt: string;
+}
+
+/** The patient a written resource is about, as `Patient/<id>`. */
+function patientOf(resource: Resource): string | undefined {
+  const ref = resource.resourceType === 'CarePlan' ? resource.subject?.reference
+    : resource.resourceType === 'Task' ? resource.for?.reference
+      : undefined;
+  return ref !== undefined && /^Patient\/[A-Za-z0-9.-]{1,64}$/.test(ref) ? ref : undefined;
 }
 
 export interface FhirFacadeDeps {
@@ -151,7 +168,15 @@ export function registerFhirFacade(app: OpenAPIHono<AppEnv>, deps: FhirFacadeDep
     const newVersion = updated.meta?.versionId ?? '';
     if (deps.onWrite) {
       try {
-        await deps.onWrite({ type, id, versionId: newVersion, clientId: caller.clientId, tenant: caller.tenant });
+        const patientRef = patientOf(updated);
+        const status = (updated as { status?: unknown }).status;
+        await deps.onWrite({
+          type, id, versionId: newVersion, clientId: caller.clientId, tenant: caller.tenant,
+          ...(patientRef ? { patientRef } : {}),
+          ...(typeof status === 'string' ? { status } : {}),
+          ...(caller.requestId ? { requestId: caller.requestId } : {}),
+          occurredAt: updated.meta?.lastUpdated ?? new Date().toISOString(),
+        });
       } catch (err) {
         c.get('log').error({ type, err: (err as Error).message }, 'onWrite hook failed: the write is stored but its event may be missing');
       }

@@ -1,13 +1,13 @@
 /**
  * `PUT /fhir/{type}/{id}` for the few changes a FHIR tool may make (SPEC §4/§5): a plan
- * activity's status, a Task's progress. Version-aware: `If-Match` is required and checked
+ * activity's status, its own plan activities, a Task's progress. Version-aware: `If-Match` is required and checked
  * twice, by the facade against what it read and by the FHIR server at write time, so a
  * concurrent change always surfaces as 412. The update and its Provenance (SPEC §7) are one
  * transaction.
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest, notFound, OperationOutcomeError, preconditionFailed } from '@medplum/core';
-import type { Bundle, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CarePlan, Provenance, Resource } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, HL7_SYSTEM } from '../../profiles/canonical.js';
 import { etagForVersion, versionIdFromEtag } from '../../workers/fhir-client/index.js';
 import { HttpError } from '../http/http-error.js';
@@ -15,7 +15,8 @@ import type { Caller } from './caller.js';
 import { RESOURCES, type FacadeType } from './resource-table.js';
 import { visibleTo } from './tenancy.js';
 import { badGateway, upstream } from './upstream.js';
-import { forbiddenChanges, forbiddenChangesOutcome } from './write-policy.js';
+import { carePlanWrite } from './write-careplan.js';
+import { forbiddenChanges, forbiddenChangesOutcome, refusedChangesOutcome } from './write-policy.js';
 
 /** The versionId an `If-Match` header names (`W/"3"` or `"3"`). */
 export function ifMatchVersion(header: string | undefined): string {
@@ -53,6 +54,23 @@ function checkBody(type: FacadeType, id: string, body: unknown): Record<string, 
 }
 
 /**
+ * The body to store once the caller's changes pass the type's policy: a CarePlan follows the
+ * contributor rule (`write-careplan.ts`: own activities added, changed, removed; others' status
+ * only; additions stamped with the caller's origin), any other type its updatable paths.
+ * @throws 403 naming each refused path
+ */
+function checkChanges(caller: Caller, type: FacadeType, stored: Resource, submitted: Record<string, unknown> & Resource, updatable: readonly string[]): Resource {
+  if (type === 'CarePlan') {
+    const { plan, refused } = carePlanWrite(stored as CarePlan, submitted as CarePlan, caller.clientId);
+    if (refused.length > 0) throw new OperationOutcomeError(refusedChangesOutcome(refused));
+    return plan;
+  }
+  const forbiddenPaths = forbiddenChanges(stored as unknown as Record<string, unknown>, submitted, updatable);
+  if (forbiddenPaths.length > 0) throw new OperationOutcomeError(forbiddenChangesOutcome(type, forbiddenPaths, updatable));
+  return submitted;
+}
+
+/**
  * Applies the caller's changes to `type/id`, after checking its version and what changed.
  * @returns the stored resource, new `meta.versionId` set.
  * @throws 404 (not the caller's), 412 (stale If-Match), 403 naming each forbidden path.
@@ -66,14 +84,13 @@ export async function updateResource(caller: Caller, type: FacadeType, id: strin
   if (!visibleTo(stored, caller.tenant)) throw new OperationOutcomeError(notFound);
   if (stored.meta?.versionId !== versionId) throw new OperationOutcomeError(preconditionFailed);
 
-  const forbiddenPaths = forbiddenChanges(stored as unknown as Record<string, unknown>, submitted, updatable);
-  if (forbiddenPaths.length > 0) throw new OperationOutcomeError(forbiddenChangesOutcome(type, forbiddenPaths, updatable));
+  const accepted = checkChanges(caller, type, stored, submitted, updatable);
 
   // The stored meta (tenant and owner tags, profiles) is kept; version and date are the server's.
   const meta = { ...stored.meta };
   delete meta.versionId;
   delete meta.lastUpdated;
-  const next = { ...submitted, meta } as Resource;
+  const next = { ...accepted, meta } as Resource;
   const transaction: Bundle = {
     resourceType: 'Bundle',
     type: 'transaction',

@@ -52,7 +52,7 @@ describe('forbiddenChanges', () => {
     ]);
   });
 
-  it('refuses adding or removing an activity, or changing the plan status', () => {
+  it('generic rule (Task; CarePlan outside activities, see write-careplan.test.ts): refuses a changed list length or plan status', () => {
     const fewer = { ...json(plan), activity: [plan.activity![0]] };
     expect(forbiddenChanges(json(plan), fewer, PLAN_PATHS)).toEqual(['CarePlan.activity']);
     expect(forbiddenChanges(json(plan), { ...json(plan), status: 'completed' }, PLAN_PATHS)).toEqual(['CarePlan.status']);

@@ -17,7 +17,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** JSON with keys sorted: equal for equal FHIR content whatever the key order. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (isObject(value)) {
     return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
@@ -74,6 +74,14 @@ export function forbiddenChanges(stored: Record<string, unknown>, submitted: Rec
     }
   }
   return [...new Set(out)];
+}
+
+/** A 403 answer with one issue per refused path, each saying why. */
+export function refusedChangesOutcome(refused: readonly { path: string; reason: string }[]): OperationOutcome {
+  return {
+    ...forbidden,
+    issue: refused.map(({ path, reason }) => ({ severity: 'error', code: 'forbidden', details: { text: reason }, expression: [path] })),
+  };
 }
 
 /** The 403 answer naming every path the client may not change. */

@@ -5,10 +5,14 @@
 import type { CarePlan, OperationOutcome, Provenance, Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CODE_SYSTEM, EXTENSION } from '../../profiles/canonical.js';
+import { readOrigin } from '../../mappings/case/from-fhir/common.js';
+import { PublishEventInputSchema } from '../../workers/events/index.js';
 import { KEYS, startFacadeFixture, type FacadeFixture } from './testing/fixture.js';
 import { TENANT_A, TENANT_B } from './testing/seed.js';
+import { facadeWriteEvent } from './write-events.js';
 
 let fx: FacadeFixture;
+const HOSPITAL = 'chu-besancon';
 
 beforeAll(async () => {
   fx = await startFacadeFixture();
@@ -67,7 +71,12 @@ describe('PUT Task', () => {
     expect(provenance?.agent[0]?.who?.identifier).toEqual({ system: CODE_SYSTEM.owner, value: TENANT_A.clientId });
     expect(provenance?.meta?.tag).toContainEqual({ system: CODE_SYSTEM.tenant, code: TENANT_A.tenant });
 
-    expect(fx.writes).toEqual([{ type: 'Task', id: fx.ids.a.task, versionId: updated.meta?.versionId, clientId: TENANT_A.clientId, tenant: TENANT_A.tenant }]);
+    expect(fx.writes).toEqual([{
+      type: 'Task', id: fx.ids.a.task, versionId: updated.meta?.versionId, clientId: TENANT_A.clientId, tenant: TENANT_A.tenant,
+      patientRef: `Patient/${fx.ids.a.patient}`, status: 'in-progress', requestId: 'put-task-1', occurredAt: updated.meta?.lastUpdated,
+    }]);
+    // A Task update has no event in the closed list (task.created is for new tasks).
+    expect(facadeWriteEvent(fx.writes[0]!)).toBeUndefined();
     expect(fx.audit.records.filter((r) => r.action === 'U')).toEqual([
       expect.objectContaining({ interaction: 'update', ids: [`Task/${fx.ids.a.task}`], outcome: 'success', requestId: 'put-task-1' }),
     ]);
@@ -149,6 +158,92 @@ describe('PUT CarePlan', () => {
     const refused = await put(path, changed, { 'if-match': after.etag });
     expect(refused.status).toBe(403);
     expect((await outcome(refused)).map((i) => i.expression[0])).toEqual(['CarePlan.status', 'CarePlan.activity[0].detail.description']);
+  });
+
+  /** The seeded plan with one more activity of another contributor (written straight to the store). */
+  async function planWithHospitalActivity(): Promise<{ path: string; plan: CarePlan; etag: string; hospitalIndex: number }> {
+    const path = `/fhir/CarePlan/${fx.ids.a.plan}`;
+    const { resource } = await current<CarePlan>(path);
+    const others = (resource.activity ?? []).filter((a) => readOrigin(a.extension)?.client !== HOSPITAL);
+    const hospital = {
+      extension: [{ url: EXTENSION.origin, extension: [{ url: 'client', valueString: HOSPITAL }, { url: 'id', valueString: 'sortie/V1' }] }],
+      detail: { status: 'not-started' as const, description: 'Réévaluation après la sortie' },
+    };
+    await fx.fhir.update({ ...resource, activity: [...others, hospital] });
+    const { resource: plan, etag } = await current<CarePlan>(path);
+    return { path, plan, etag, hospitalIndex: plan.activity!.length - 1 };
+  }
+
+  it('adds an activity, stamped with the caller\'s origin, then lets the caller change and remove it', async () => {
+    const { path, plan, etag } = await planWithHospitalActivity();
+    const next = structuredClone(plan);
+    next.activity!.push({ detail: { status: 'scheduled', description: 'Atelier mémoire le mardi' } });
+    const res = await put(path, next, { 'if-match': etag, 'x-request-id': 'put-plan-add' });
+    expect(res.status).toBe(200);
+    const added = (await res.json()) as CarePlan;
+    const mine = added.activity!.at(-1)!;
+    const origin = readOrigin(mine.extension);
+    expect(origin?.client).toBe(TENANT_A.clientId);
+    expect(origin?.id).toMatch(/^fhir-[0-9a-f]{16}$/);
+    expect(added.activity).toHaveLength(plan.activity!.length + 1);
+
+    // The write is announced as careplan.updated by its writer, keyed on the version.
+    const event = facadeWriteEvent(fx.writes.at(-1)!);
+    expect(event).toMatchObject({
+      type: 'careplan.updated', sourceClientId: TENANT_A.clientId, tenant: TENANT_A.tenant,
+      patientRef: `Patient/${fx.ids.a.patient}`, resourceRef: `CarePlan/${fx.ids.a.plan}`,
+      eventKey: `CarePlan/${fx.ids.a.plan}/_history/${added.meta?.versionId}`, requestId: 'put-plan-add',
+    });
+    expect(PublishEventInputSchema.safeParse(event).success).toBe(true);
+
+    const changed = structuredClone(added);
+    changed.activity!.at(-1)!.detail!.description = 'Atelier mémoire le jeudi';
+    const res2 = await put(path, changed, { 'if-match': res.headers.get('etag')! });
+    expect(res2.status).toBe(200);
+    const afterChange = (await res2.json()) as CarePlan;
+    expect(afterChange.activity!.at(-1)!.detail!.description).toBe('Atelier mémoire le jeudi');
+    expect(readOrigin(afterChange.activity!.at(-1)!.extension)).toEqual(origin);
+
+    const removed = { ...afterChange, activity: afterChange.activity!.slice(0, -1) };
+    const res3 = await put(path, removed, { 'if-match': res2.headers.get('etag')! });
+    expect(res3.status).toBe(200);
+    expect(((await res3.json()) as CarePlan).activity).toHaveLength(plan.activity!.length);
+  });
+
+  it('refuses changing another contributor\'s activity content, but not its status', async () => {
+    const { path, plan, etag, hospitalIndex } = await planWithHospitalActivity();
+    const next = structuredClone(plan);
+    next.activity![hospitalIndex]!.detail!.description = 'Réécrite par le DAC';
+    next.activity![hospitalIndex]!.detail!.status = 'in-progress';
+    const refused = await put(path, next, { 'if-match': etag });
+    expect(refused.status).toBe(403);
+    const issues = await outcome(refused);
+    expect(issues.map((i) => i.expression[0])).toEqual([`CarePlan.activity[${hospitalIndex}].detail.description`]);
+    expect(issues[0]?.text).toContain('another contributor');
+
+    const statusOnly = structuredClone(plan);
+    statusOnly.activity![hospitalIndex]!.detail!.status = 'in-progress';
+    const accepted = await put(path, statusOnly, { 'if-match': etag });
+    expect(accepted.status).toBe(200);
+    expect(((await accepted.json()) as CarePlan).activity![hospitalIndex]!.detail!.status).toBe('in-progress');
+  });
+
+  it('refuses removing another contributor\'s activity, or adding one under its origin', async () => {
+    const { path, plan, etag, hospitalIndex } = await planWithHospitalActivity();
+    const without = { ...plan, activity: plan.activity!.filter((_, i) => i !== hospitalIndex) };
+    const removed = await put(path, without, { 'if-match': etag });
+    expect(removed.status).toBe(403);
+    expect((await outcome(removed)).map((i) => i.expression[0])).toEqual([`CarePlan.activity[${hospitalIndex}]`]);
+
+    const forged = structuredClone(plan);
+    forged.activity!.push({
+      extension: [{ url: EXTENSION.origin, extension: [{ url: 'client', valueString: HOSPITAL }, { url: 'id', valueString: 'forged' }] }],
+      detail: { status: 'not-started', description: 'Au nom du CHU' },
+    });
+    const claimed = await put(path, forged, { 'if-match': etag });
+    expect(claimed.status).toBe(403);
+    expect((await outcome(claimed)).map((i) => i.expression[0])).toEqual([`CarePlan.activity[${plan.activity!.length}].extension`]);
+    expect((await current<CarePlan>(path)).etag).toBe(etag);
   });
 });
 

@@ -5,12 +5,13 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Redis } from 'ioredis';
 import type { FhirClient } from '../../workers/fhir-client/index.js';
 import type { MessageLog } from '../../workers/message-log/index.js';
+import { createEventPublisher } from '../../workers/events/index.js';
 import { getJobStatus, makeJobId, waitForJob, type JobQueues } from '../../workers/queue/index.js';
 import { DeadLetters, SubscriptionStore, type UrlGuard } from '../../workers/webhooks/index.js';
 import { createApp } from '../app.js';
 import type { ClientRegistry } from '../auth/client-registry.js';
 import type { Config } from '../config.js';
-import { registerFhirFacade, type AuditSink } from '../fhir-facade/index.js';
+import { facadeWriteHook, registerFhirFacade, type AuditSink } from '../fhir-facade/index.js';
 import { registerHl7Routes, type Hl7Intake } from '../hl7/index.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';
@@ -75,7 +76,8 @@ export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
       (a) => registerMessageRoutes(a, { messageLog: w.messageLog, replay: hl7Replay(w.queues) }),
       (a) => registerPathwayRoutes(a, { fhir: w.fhir, clientName: (id) => w.clients.byClientId(id)?.name, audit: w.audit }),
       registerWebRoutes,
-      (a) => registerFhirFacade(a, { fhir: w.fhir, audit: w.audit }),
+      // Writes through /fhir are announced like any other change (SPEC §5), on the fail-fast connection.
+      (a) => registerFhirFacade(a, { fhir: w.fhir, audit: w.audit, onWrite: facadeWriteHook(createEventPublisher({ redis: w.edgeRedis, queues: w.queues, prefix, logger: w.logger })) }),
       (a) => registerSubscriptionRoutes(a, {
         subscriptions: new SubscriptionStore(w.edgeRedis, prefix),
         deadLetters: new DeadLetters(w.edgeRedis, w.queues, prefix),
