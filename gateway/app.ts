@@ -18,6 +18,7 @@ import { onError, send } from './http/on-error.js';
 import { problem, problemFromZod } from './http/problem.js';
 import type { Logger } from './log.js';
 import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
+import { IMPORT_PATH } from './routes/import.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -63,7 +64,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('*', requestContext(deps.logger));
   for (const middleware of deps.edge ?? []) app.use('*', middleware);
   app.use('*', authenticate(deps.clients));
-  app.use('*', limitBody(deps.bodyLimit));
+  // POST /v1/import streams up to IMPORT_BODY_LIMIT and counts its own bytes (routes/import.ts).
+  const limit = limitBody(deps.bodyLimit);
+  app.use('*', (c, next) => (c.req.path === IMPORT_PATH ? next() : limit(c, next)));
 
   registerHealthRoutes(app, deps.checkReadiness);
   for (const register of deps.routes ?? []) register(app);

@@ -143,7 +143,8 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
         runtime.httpUrl = url;
       }
     }
-    logger.info({ role, http: runtime.httpUrl, mllp: runtime.mllpPort, fhir: fhirBaseUrl }, 'passerelle listening');
+    // Emitted whatever LOG_LEVEL says: supervisors and tests wait for this line.
+    logger.child({}, { level: 'info' }).info({ role, http: runtime.httpUrl, mllp: runtime.mllpPort, fhir: fhirBaseUrl }, 'passerelle listening');
     return runtime;
   } catch (err) {
     await close();

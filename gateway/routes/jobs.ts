@@ -15,6 +15,11 @@ export const jobView = z
     resources: z.array(z.string()).optional().meta({ description: 'FHIR references written or matched' }),
     progress: z.record(z.string(), z.number()).optional().meta({ description: 'import: { processed, failed, total }' }),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    lineErrors: z
+      .array(z.object({ line: z.number().int(), caseId: z.string().optional(), errors: z.array(z.object({ path: z.string(), message: z.string() })) }))
+      .optional()
+      .meta({ description: 'import: the failed lines (the first 1,000), each with its faulty fields' }),
+    lineErrorsOmitted: z.number().int().optional().meta({ description: 'import: failed lines beyond those listed' }),
     attemptsMade: z.number().int(),
     createdAt: z.string(),
     finishedAt: z.string().optional(),
@@ -24,7 +29,7 @@ export type JobView = z.infer<typeof jobView>;
 
 /** The client-facing shape of a job: what it wrote, or why it failed — never its input. */
 export function toJobView(status: JobStatus): JobView {
-  const result = status.result as { resources?: string[] } | undefined;
+  const result = status.result as { resources?: string[]; lineErrors?: JobView['lineErrors']; lineErrorsOmitted?: number } | undefined;
   const errors = status.error
     ? status.error.outcome
       ? (problemFromOutcome(status.error.outcome).errors ?? [{ path: '', message: status.error.message }])
@@ -35,6 +40,7 @@ export function toJobView(status: JobStatus): JobView {
     status: status.status,
     ...(result?.resources ? { resources: result.resources } : {}),
     ...(status.progress && typeof status.progress === 'object' ? { progress: status.progress as Record<string, number> } : {}),
+    ...(result?.lineErrors ? { lineErrors: result.lineErrors, lineErrorsOmitted: result.lineErrorsOmitted ?? 0 } : {}),
     ...(errors && status.status === 'failed' ? { errors } : {}),
     attemptsMade: status.attemptsMade,
     createdAt: status.createdAt,

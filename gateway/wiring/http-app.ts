@@ -21,6 +21,7 @@ import {
 } from '../ops/index.js';
 import { registerPathwayRoutes } from '../pathway/routes.js';
 import { registerCaseRoutes } from '../routes/cases.js';
+import { registerImportRoutes } from '../routes/import.js';
 import type { ReadinessCheck } from '../routes/health.js';
 import type { JobSubmitter } from '../routes/job-submission.js';
 import { registerJobRoutes } from '../routes/jobs.js';
@@ -72,6 +73,7 @@ export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
       registerMeRoute,
       (a) => registerJobRoutes(a, { jobStatus: (jobId) => getJobStatus(w.queues, jobId) }),
       (a) => registerCaseRoutes(a, { jobs: jobSubmitter(w.queues), waitTimeoutMs: w.config.WAIT_TIMEOUT_MS }),
+      (a) => registerImportRoutes(a, { queues: w.queues, dataDir: w.config.DATA_DIR, bodyLimit: w.config.IMPORT_BODY_LIMIT }),
       (a) => registerHl7Routes(a, { intake: w.intake }),
       (a) => registerMessageRoutes(a, { messageLog: w.messageLog, replay: hl7Replay(w.queues) }),
       (a) => registerPathwayRoutes(a, { fhir: w.fhir, clientName: (id) => w.clients.byClientId(id)?.name, audit: w.audit }),

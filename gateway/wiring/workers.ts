@@ -7,6 +7,8 @@ import type { FhirClient } from '../../workers/fhir-client/index.js';
 import { MessageLog } from '../../workers/message-log/index.js';
 import { createCaseWriter } from '../../workers/processors/case-writer.js';
 import { createDirectoryWriter } from '../../workers/processors/directory-writer.js';
+import { createImportProcessor, IMPORT_JOB_CONCURRENCY } from '../../workers/processors/import.js';
+import { fromCaseWriter } from '../../workers/processors/import-case-writer.js';
 import { createHl7InboundProcessor } from '../../workers/processors/hl7-inbound.js';
 import type { Hl7DomainEvent } from '../../workers/processors/hl7-inbound-events.js';
 import { runWorker, type JobQueues, type WorkerHandle } from '../../workers/queue/index.js';
@@ -63,8 +65,11 @@ export async function startWorkers(w: WorkerWiring): Promise<{ workers: WorkerHa
     clientOfFacility: (facility) => w.clients.byHl7Facility(facility)?.id,
     publish: async (event) => void (await publish(hl7Announcement(event))),
   });
+  const caseWriter = createCaseWriter({ fhir: w.fhir, publish });
+  const importer = createImportProcessor({ writeCase: fromCaseWriter(caseWriter), dataDir: w.config.DATA_DIR, maxLineBytes: w.config.BODY_LIMIT, logger: w.logger });
   const workers: WorkerHandle[] = [
-    await runWorker('cases', createCaseWriter({ fhir: w.fhir, publish }), options),
+    await runWorker('cases', caseWriter, options),
+    await runWorker('import', importer, { ...options, concurrency: IMPORT_JOB_CONCURRENCY }),
     await runWorker('directory', createDirectoryWriter({ fhir: w.fhir }), options),
     await runWorker('hl7-inbound', hl7, options),
     await runWorker('webhooks', deliverer.process, options),

@@ -47,3 +47,26 @@ describe('classifyFailure', () => {
     expect(decodeFailure('OperationOutcome:{not json')).toEqual({ message: 'OperationOutcome:{not json' });
   });
 });
+
+describe('classifyFailure of FHIR server failures', () => {
+  it('retries a job whose FHIR server answered 503, instead of failing it for good', async () => {
+    const { FhirClient } = await import('../fhir-client/index.js');
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient","diagnostics":"down"}]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = new FhirClient({ baseUrl: `http://127.0.0.1:${port}/fhir`, retry: { attempts: 1 } });
+    try {
+      const thrown = await client.read('Patient', 'x').catch((err: unknown) => err);
+      const classified = classifyFailure(thrown);
+      expect(classified.permanent).toBe(false);
+      expect(classified.status).toBe(503);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+});

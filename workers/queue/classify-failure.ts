@@ -4,8 +4,9 @@
  * four below); retrying cannot help, so the job fails at once. Everything else (5xx, network,
  * timeouts, programming errors) is retried per the queue's policy.
  */
-import { OperationOutcomeError, getStatus } from '@medplum/core';
+import { OperationOutcomeError } from '@medplum/core';
 import { UnrecoverableError } from 'bullmq';
+import { statusOf } from '../fhir-client/errors.js';
 import { encodeOutcome } from './failure-reason.js';
 
 /**
@@ -32,7 +33,8 @@ export interface ClassifiedFailure {
 export function classifyFailure(thrown: unknown): ClassifiedFailure {
   if (thrown instanceof UnrecoverableError) return { error: thrown, permanent: true };
   if (thrown instanceof OperationOutcomeError) {
-    const status = getStatus(thrown.outcome);
+    // The HTTP status the FHIR server really answered (a 503 must not read as Medplum's default 400).
+    const status = statusOf(thrown) ?? 500;
     const permanent = isPermanentStatus(status);
     const message = encodeOutcome(thrown.outcome);
     const error = permanent ? new UnrecoverableError(message) : new Error(message, { cause: thrown });

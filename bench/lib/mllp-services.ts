@@ -1,0 +1,114 @@
+/**
+ * The processes the MLLP benchmark measures, started as users run them: the bare echo server
+ * (`mllp-echo.ts`), the FHIR store (`npm run fhir-store`) and Passerelle (`npm start -- --role
+ * …`), each on free ports, a fresh DATA_DIR and, for Passerelle, its own queue prefix whose Redis
+ * keys are deleted when it stops. Only warnings and errors of the children reach our stderr.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { spawnService } from '../../gateway/process/spawn-service.js';
+import { deleteQueueKeys } from '../../test/helpers/gateway-process.js';
+
+/** A started service; `stop()` also removes its data directory and queue keys. */
+export interface Service<Ready> {
+  ready: Ready;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const WARN_LEVEL = 40;
+/** The ready line of `mllp-echo.ts` (not imported from it: importing it would start a server here). */
+const ECHO_READY_MESSAGE = 'mllp echo listening';
+
+/** Forwards only warnings, errors and non-JSON output (a crash's stack) of a child. */
+function problemsOnly(name: string): Writable {
+  let pending = '';
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        let level = Number.POSITIVE_INFINITY;
+        try {
+          level = Number((JSON.parse(line) as { level?: unknown }).level ?? level);
+        } catch {
+          // not a log line: keep it
+        }
+        if (level >= WARN_LEVEL) process.stderr.write(`[${name}] ${line.slice(0, 500)}\n`);
+      }
+      done();
+    },
+  });
+}
+
+/** Starts the bare MLLP echo server. */
+export async function startEcho(): Promise<Service<{ port: number }>> {
+  const child = await spawnService<{ port: number }>({ entry: 'bench/lib/mllp-echo.ts', readyMessage: ECHO_READY_MESSAGE, forwardLogs: problemsOnly('echo') });
+  return { ready: child.ready, pid: child.pid, stop: () => child.stop() };
+}
+
+/** Starts the FHIR store on a fresh DATA_DIR (its ready line is logged whatever the level). */
+export async function startStore(): Promise<Service<{ url: string }>> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-mllp-store-'));
+  const child = await spawnService<{ url: string }>({
+    entry: 'gateway/fhir-store/main.ts',
+    readyMessage: 'fhir store listening',
+    env: { FHIR_STORE_PORT: '0', FHIR_STORE_HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' },
+    forwardLogs: problemsOnly('store'),
+  });
+  return {
+    ready: child.ready,
+    pid: child.pid,
+    stop: async () => {
+      await child.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What Passerelle's ready line says. */
+export interface PasserelleReady {
+  http?: string;
+  mllp?: number;
+  fhir: string;
+  queuePrefix: string;
+}
+
+/**
+ * Starts Passerelle with `--role <role>` against `fhirBaseUrl`. Logs at `info`, as users run it:
+ * the "passerelle listening" line that tells it is ready is an info line (so `warn` would hide it),
+ * and the per-message info lines are part of the cost being measured.
+ */
+export async function startPasserelle(role: 'all' | 'mllp', fhirBaseUrl: string): Promise<Service<PasserelleReady>> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-mllp-gw-'));
+  const queuePrefix = `benchmllp${randomUUID().slice(0, 8)}`;
+  const child = await spawnService<Omit<PasserelleReady, 'queuePrefix'>>({
+    entry: 'gateway/main.ts',
+    args: ['--role', role],
+    readyMessage: 'passerelle listening',
+    env: {
+      PORT: '0', HOST: '127.0.0.1', MLLP_PORT: '0', MLLP_HOST: '127.0.0.1',
+      DATA_DIR: dir, QUEUE_PREFIX: queuePrefix, FHIR_BASE_URL: fhirBaseUrl, LOG_LEVEL: 'info',
+    },
+    forwardLogs: problemsOnly(`passerelle ${role}`),
+    startTimeoutMs: 60_000,
+    stopGraceMs: 25_000,
+  });
+  return {
+    ready: { ...child.ready, queuePrefix },
+    pid: child.pid,
+    stop: async () => {
+      try {
+        await child.stop();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+        await deleteQueueKeys(queuePrefix);
+      }
+    },
+  };
+}
