@@ -70,6 +70,6 @@ describe('fhir store process', () => {
   it('fails to start with the child stderr when the data dir is unusable', { timeout: 60_000 }, async () => {
     const file = join(dataDir, 'not-a-dir');
     await import('node:fs').then((fs) => fs.writeFileSync(file, 'x'));
-    await expect(startFhirStoreProcess({ dataDir: file })).rejects.toThrow(/exited before listening[\s\S]*stderr/);
+    await expect(startFhirStoreProcess({ dataDir: file })).rejects.toThrow(/exited before it was ready[\s\S]*stderr/);
   });
 });
