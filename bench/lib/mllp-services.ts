@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { problemsOnly } from './processes.js';
 import { spawnService } from '../../gateway/process/spawn-service.js';
 import { deleteQueueKeys } from '../../test/helpers/gateway-process.js';
 
@@ -19,32 +19,8 @@ export interface Service<Ready> {
   stop(): Promise<void>;
 }
 
-const WARN_LEVEL = 40;
 /** The ready line of `mllp-echo.ts` (not imported from it: importing it would start a server here). */
 const ECHO_READY_MESSAGE = 'mllp echo listening';
-
-/** Forwards only warnings, errors and non-JSON output (a crash's stack) of a child. */
-function problemsOnly(name: string): Writable {
-  let pending = '';
-  return new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.trim() === '') continue;
-        let level = Number.POSITIVE_INFINITY;
-        try {
-          level = Number((JSON.parse(line) as { level?: unknown }).level ?? level);
-        } catch {
-          // not a log line: keep it
-        }
-        if (level >= WARN_LEVEL) process.stderr.write(`[${name}] ${line.slice(0, 500)}\n`);
-      }
-      done();
-    },
-  });
-}
 
 /** Starts the bare MLLP echo server. */
 export async function startEcho(): Promise<Service<{ port: number }>> {

@@ -31,7 +31,7 @@ const READY_LOG_LEVEL = 'info';
  * What a benchmark shows of its services' output: warnings, errors and anything that is not a
  * log line (a crash's stack trace), prefixed with the service's name; info lines are dropped.
  */
-function problemsOnly(name: string): Writable {
+export function problemsOnly(name: string): Writable {
   let pending = '';
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
