@@ -111,7 +111,13 @@ interface IndexCondition {
 
 type Condition = IndexCondition | { kind: 'row'; fragment: SqlFragment };
 
-const RANK = { token: 0, reference: 1, uri: 1, string: 2, date: 3 } as const;
+const RANK = { token: 0, reference: 1, uri: 1, string: 2, date: 3, metaToken: 4 } as const;
+
+/**
+ * Meta tokens (`_tag`, `_security`) mark whole populations — every resource of a tenant carries
+ * the same tenant tag — so they drive a query only when nothing more selective can.
+ */
+const META_TOKENS: ReadonlySet<string> = new Set(['_tag', '_security']);
 
 function indexCondition(code: string, value: SqlFragment | undefined, negated: boolean, rank: number): IndexCondition {
   return { kind: 'index', code, value, negated, rank };
@@ -158,7 +164,8 @@ function filterCondition(resourceType: string, filter: Filter): Condition {
   switch (param.kind) {
     case 'token': {
       if (filter.operator !== Operator.EQUALS && filter.operator !== Operator.NOT) unsupported();
-      return indexCondition(param.storedAs, anyOf(values.map(tokenValue)), filter.operator === Operator.NOT, RANK.token);
+      const rank = META_TOKENS.has(param.code) ? RANK.metaToken : RANK.token;
+      return indexCondition(param.storedAs, anyOf(values.map(tokenValue)), filter.operator === Operator.NOT, rank);
     }
     case 'reference': {
       if (filter.operator === Operator.IDENTIFIER) {
