@@ -1,6 +1,6 @@
 import type { StructureDefinition } from '@medplum/fhirtypes';
 import type { ProfileSource } from '../src/types.js';
-import { ARTEFACT_METADATA } from '../src/metadata.js';
+import { ARTEFACT_METADATA, publicationHeader } from '../src/metadata.js';
 import type { DefinitionRegistry } from './base-definitions.js';
 import { coreUrl } from './base-definitions.js';
 import { generateSnapshot, sortKeysInPlace } from './snapshot.js';
@@ -35,13 +35,7 @@ export function buildStructureDefinition(source: ProfileSource, registry: Defini
     resourceType: 'StructureDefinition',
     id: source.id,
     url: source.url,
-    version: ARTEFACT_METADATA.version,
-    name: source.name,
-    title: source.title,
-    status: ARTEFACT_METADATA.status,
-    experimental: false,
-    date: ARTEFACT_METADATA.date,
-    publisher: ARTEFACT_METADATA.publisher,
+    ...publicationHeader(source),
     description: source.description,
     jurisdiction: [ARTEFACT_METADATA.jurisdiction],
     fhirVersion: '4.0.1',

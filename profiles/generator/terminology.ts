@@ -1,5 +1,5 @@
 import type { CodeSystem, ValueSet } from '@medplum/fhirtypes';
-import { ARTEFACT_METADATA } from '../src/metadata.js';
+import { ARTEFACT_METADATA, publicationHeader } from '../src/metadata.js';
 
 /** One closed code list of the case document, ready to be published as CodeSystem + ValueSet. */
 export interface CodeListSource {
@@ -49,13 +49,7 @@ export function buildCodeSystem(source: CodeListSource): CodeSystem {
     id: source.id,
     language: 'fr',
     url: source.url,
-    version: ARTEFACT_METADATA.version,
-    name: source.name,
-    title: source.title,
-    status: ARTEFACT_METADATA.status,
-    experimental: false,
-    date: ARTEFACT_METADATA.date,
-    publisher: ARTEFACT_METADATA.publisher,
+    ...publicationHeader(source),
     description: source.description,
     jurisdiction: [ARTEFACT_METADATA.jurisdiction],
     caseSensitive: true,
@@ -81,13 +75,7 @@ export function buildValueSet(source: CodeListSource): ValueSet {
     id: source.id,
     language: 'fr',
     url: source.valueSetUrl,
-    version: ARTEFACT_METADATA.version,
-    name: source.name,
-    title: source.title,
-    status: ARTEFACT_METADATA.status,
-    experimental: false,
-    date: ARTEFACT_METADATA.date,
-    publisher: ARTEFACT_METADATA.publisher,
+    ...publicationHeader(source),
     description: `Tous les codes de ${source.url}. ${source.description}`,
     jurisdiction: [ARTEFACT_METADATA.jurisdiction],
     immutable: false,
