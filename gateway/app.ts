@@ -12,6 +12,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { authenticate } from './auth/authenticate.js';
 import type { ClientRegistry } from './auth/client-registry.js';
+import type { AccessTokens } from './auth/smart/access-tokens.js';
 import type { AppEnv } from './http/app-env.js';
 import { limitBody } from './http/body-limit.js';
 import { onError, send } from './http/on-error.js';
@@ -23,6 +24,8 @@ import { IMPORT_PATH } from './routes/import.js';
 export interface AppDeps {
   logger: Logger;
   clients: ClientRegistry;
+  /** SMART Backend Services access tokens, accepted as Bearer credentials besides API keys. */
+  accessTokens?: AccessTokens;
   /** Largest accepted request body, in bytes (BODY_LIMIT). */
   bodyLimit: number;
   checkReadiness: ReadinessCheck;
@@ -63,7 +66,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.notFound((c) => send(c, problem(404, `no route for ${c.req.method} ${c.req.path}`)));
   app.use('*', requestContext(deps.logger));
   for (const middleware of deps.edge ?? []) app.use('*', middleware);
-  app.use('*', authenticate(deps.clients));
+  app.use('*', authenticate(deps.clients, deps.accessTokens));
   // POST /v1/import streams up to IMPORT_BODY_LIMIT and counts its own bytes (routes/import.ts).
   const limit = limitBody(deps.bodyLimit);
   app.use('*', (c, next) => (c.req.path === IMPORT_PATH ? next() : limit(c, next)));

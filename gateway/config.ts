@@ -33,6 +33,12 @@ const envSchema = z.object({
   /** How long `?wait=true` may hold a request before answering with the job as it stands. */
   WAIT_TIMEOUT_MS: positiveInt.default(10_000),
   ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  /**
+   * The gateway's URL as clients reach it (behind a proxy: the proxy's), e.g. `https://passerelle.example`.
+   * Unset: each request's own origin. It makes the `/fhir` links and the SMART token endpoint (the
+   * `aud` client assertions must carry).
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -7,9 +7,12 @@ import type { AppEnv } from '../http/app-env.js';
 import { isPublicWebPath } from '../web/routes.js';
 import { HttpError } from '../http/http-error.js';
 import { hasScope, type ClientRegistry } from './client-registry.js';
+import type { Client } from './clients-file.js';
+import type { AccessTokens } from './smart/access-tokens.js';
+import { SMART_CONFIGURATION_PATH, TOKEN_PATH } from './smart/token-route.js';
 
 /** Paths anyone may call: liveness, readiness, the capability statement and the API description. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/fhir/metadata', '/openapi.json']);
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/fhir/metadata', '/openapi.json', TOKEN_PATH, SMART_CONFIGURATION_PATH]);
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="passerelle"' };
 // Browsers cannot add a Bearer header to page loads: the operator's pages also take the API key
@@ -33,16 +36,28 @@ function apiKeyOf(header: string, path: string): string | undefined {
   return undefined;
 }
 
-export function authenticate(registry: ClientRegistry) {
+/**
+ * The client a Bearer credential stands for: an API key, else a SMART access token, whose client
+ * acts with the scopes granted to the token only.
+ */
+async function clientOf(credential: string, registry: ClientRegistry, tokens: AccessTokens | undefined): Promise<Client | undefined> {
+  const byKey = registry.byApiKey(credential);
+  if (byKey || !tokens) return byKey;
+  const grant = await tokens.lookup(credential);
+  const client = grant === undefined ? undefined : registry.byClientId(grant.clientId);
+  return client && grant ? { ...client, scopes: grant.scopes } : undefined;
+}
+
+export function authenticate(registry: ClientRegistry, tokens?: AccessTokens) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path) || isPublicWebPath(c.req.path) || c.req.method === 'OPTIONS') return next();
     const challenge = isAdminPage(c.req.path) ? ADMIN_CHALLENGE : CHALLENGE;
     const header = c.req.header('authorization');
-    if (!header) throw new HttpError(401, 'missing Authorization header (Bearer <api key>)', undefined, challenge);
+    if (!header) throw new HttpError(401, 'missing Authorization header (Bearer <api key or access token>)', undefined, challenge);
     const apiKey = apiKeyOf(header, c.req.path);
     if (!apiKey) throw new HttpError(401, 'Authorization must be "Bearer <api key>"', undefined, challenge);
-    const client = registry.byApiKey(apiKey);
-    if (!client) throw new HttpError(401, 'unknown API key', undefined, challenge);
+    const client = await clientOf(apiKey, registry, tokens);
+    if (!client) throw new HttpError(401, tokens ? 'unknown API key or access token (expired?)' : 'unknown API key', undefined, challenge);
     c.set('client', client);
     c.set('log', c.get('log').child({ clientId: client.id, tenant: client.tenant }));
     return next();

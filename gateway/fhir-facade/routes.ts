@@ -61,8 +61,8 @@ export interface FhirFacadeDeps {
    * the write is committed either way, so a failure here is logged, not answered.
    */
   readonly onWrite?: (change: FacadeWrite) => Promise<void>;
-  /** SMART Backend Services token endpoint to advertise in the CapabilityStatement, once the gateway serves it. */
-  readonly smartTokenUrl?: string;
+  /** SMART Backend Services token endpoint (for a request URL) to advertise in the CapabilityStatement. */
+  readonly smartTokenUrl?: (requestUrl: string) => string;
 }
 
 const TYPE = ':type{[A-Z][A-Za-z]+}';
@@ -131,7 +131,7 @@ export function registerFhirFacade(app: OpenAPIHono<AppEnv>, deps: FhirFacadeDep
 
   app.get('/fhir/metadata', (c) => fhirJson(c, capabilityStatement({
     publicBase: publicBase(c),
-    ...(deps.smartTokenUrl ? { smartTokenUrl: deps.smartTokenUrl } : {}),
+    ...(deps.smartTokenUrl ? { smartTokenUrl: deps.smartTokenUrl(c.req.url) } : {}),
   })));
 
   app.get(`/fhir/${TYPE}`, (c) => search(c, new URL(c.req.url).searchParams));

@@ -10,6 +10,9 @@ import { getJobStatus, makeJobId, waitForJob, type JobQueues } from '../../worke
 import { DeadLetters, SubscriptionStore, type UrlGuard } from '../../workers/webhooks/index.js';
 import { createApp } from '../app.js';
 import type { ClientRegistry } from '../auth/client-registry.js';
+import { AccessTokens } from '../auth/smart/access-tokens.js';
+import { AssertionVerifier } from '../auth/smart/client-assertion.js';
+import { registerSmartRoutes, TOKEN_PATH } from '../auth/smart/token-route.js';
 import type { Config } from '../config.js';
 import { facadeWriteHook, registerFhirFacade, type AuditSink } from '../fhir-facade/index.js';
 import { registerHl7Routes, type Hl7Intake } from '../hl7/index.js';
@@ -58,11 +61,23 @@ function hl7Replay(queues: JobQueues): ReplayFn {
     queues.enqueue('hl7-inbound', { messageId }, { trace, jobId: makeJobId('hl7-inbound', `${messageId}-r${replayCount}`) });
 }
 
+/** The public origin of a request: `PUBLIC_URL` when set, else the request's own. */
+function publicOrigin(config: Config): (requestUrl: string) => string {
+  return (requestUrl) => config.PUBLIC_URL ?? new URL(requestUrl).origin;
+}
+
 export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
   const prefix = w.config.QUEUE_PREFIX;
+  const origin = publicOrigin(w.config);
+  const accessTokens = new AccessTokens(w.edgeRedis, prefix);
+  const verifier = new AssertionVerifier({
+    clientById: (id) => w.clients.byClientId(id),
+    rememberJti: (clientId, jti, ttlMs) => accessTokens.rememberJti(clientId, jti, ttlMs),
+  });
   return createApp({
     logger: w.logger,
     clients: w.clients,
+    accessTokens,
     bodyLimit: w.config.BODY_LIMIT,
     checkReadiness: w.checkReadiness,
     edge: [httpMetrics(w.metrics.registry)],
@@ -71,6 +86,7 @@ export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
       (a) => registerQueueDashboard(a, { queues: w.queues.all() }),
       (a) => registerFailedJobRoutes(a, { queues: w.queues }),
       registerMeRoute,
+      (a) => registerSmartRoutes(a, { verifier, tokens: accessTokens, tokenUrl: (url) => `${origin(url)}${TOKEN_PATH}` }),
       (a) => registerJobRoutes(a, { jobStatus: (jobId) => getJobStatus(w.queues, jobId) }),
       (a) => registerCaseRoutes(a, { jobs: jobSubmitter(w.queues), waitTimeoutMs: w.config.WAIT_TIMEOUT_MS }),
       (a) => registerImportRoutes(a, { queues: w.queues, dataDir: w.config.DATA_DIR, bodyLimit: w.config.IMPORT_BODY_LIMIT }),
@@ -79,7 +95,12 @@ export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
       (a) => registerPathwayRoutes(a, { fhir: w.fhir, clientName: (id) => w.clients.byClientId(id)?.name, audit: w.audit }),
       registerWebRoutes,
       // Writes through /fhir are announced like any other change (SPEC §5), on the fail-fast connection.
-      (a) => registerFhirFacade(a, { fhir: w.fhir, audit: w.audit, onWrite: facadeWriteHook(createEventPublisher({ redis: w.edgeRedis, queues: w.queues, prefix, logger: w.logger })) }),
+      (a) => registerFhirFacade(a, {
+        fhir: w.fhir, audit: w.audit,
+        publicBaseUrl: (url) => `${origin(url)}/fhir`,
+        smartTokenUrl: (url) => `${origin(url)}${TOKEN_PATH}`,
+        onWrite: facadeWriteHook(createEventPublisher({ redis: w.edgeRedis, queues: w.queues, prefix, logger: w.logger })),
+      }),
       (a) => registerSubscriptionRoutes(a, {
         subscriptions: new SubscriptionStore(w.edgeRedis, prefix),
         deadLetters: new DeadLetters(w.edgeRedis, w.queues, prefix),
