@@ -15,6 +15,7 @@ import type { ClientRegistry } from './auth/client-registry.js';
 import type { AccessTokens } from './auth/smart/access-tokens.js';
 import type { AppEnv } from './http/app-env.js';
 import { limitBody } from './http/body-limit.js';
+import { rateLimit, type RateLimit } from './http/rate-limit.js';
 import { onError, send } from './http/on-error.js';
 import { problem, problemFromZod } from './http/problem.js';
 import type { Logger } from './log.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   clients: ClientRegistry;
   /** SMART Backend Services access tokens, accepted as Bearer credentials besides API keys. */
   accessTokens?: AccessTokens;
+  /** The rate limit of a client (SPEC §7); unset: none. */
+  rateLimitOf?: (clientId: string) => RateLimit;
   /** Largest accepted request body, in bytes (BODY_LIMIT). */
   bodyLimit: number;
   checkReadiness: ReadinessCheck;
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('*', requestContext(deps.logger));
   for (const middleware of deps.edge ?? []) app.use('*', middleware);
   app.use('*', authenticate(deps.clients, deps.accessTokens));
+  if (deps.rateLimitOf) app.use('*', rateLimit(deps.rateLimitOf));
   // POST /v1/import streams up to IMPORT_BODY_LIMIT and counts its own bytes (routes/import.ts).
   const limit = limitBody(deps.bodyLimit);
   app.use('*', (c, next) => (c.req.path === IMPORT_PATH ? next() : limit(c, next)));

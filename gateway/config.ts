@@ -38,6 +38,10 @@ const envSchema = z.object({
    * Unset: each request's own origin. It makes the `/fhir` links and the SMART token endpoint (the
    * `aud` client assertions must carry).
    */
+  /** Default per-client HTTP rate limit (per gateway process): sustained requests per second… */
+  RATE_LIMIT_PER_SECOND: positiveInt.default(2000),
+  /** …and requests at once after a quiet spell. A client's `rateLimit` in the clients file overrides both. */
+  RATE_LIMIT_BURST: positiveInt.default(4000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
 });
 

@@ -104,6 +104,8 @@ export async function startGateway(options: { fhirBaseUrl: string; profileDir?: 
       env: {
         PORT: '0', HOST: '127.0.0.1', MLLP_PORT: '0', MLLP_HOST: '127.0.0.1',
         DATA_DIR: dir, QUEUE_PREFIX: queuePrefix, FHIR_BASE_URL: options.fhirBaseUrl, LOG_LEVEL: READY_LOG_LEVEL,
+        // The bench measures capacity, not the per-client limit (one client sends everything).
+        RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000',
         ...profileEnv(options.profileDir, 'gateway'),
       },
       forwardLogs: problemsOnly('gateway'),

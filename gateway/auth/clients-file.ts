@@ -21,6 +21,8 @@ export const clientSchema = z.strictObject({
   scopes: z.array(z.string().min(1)).default([]),
   /** MSH-4 namespace ids this client may send HL7 v2 from. */
   hl7Facilities: z.array(z.string().min(1)).default([]),
+  /** HTTP requests per second (sustained, and at once); unset: `RATE_LIMIT_PER_SECOND` / `RATE_LIMIT_BURST`. */
+  rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().positive() }).optional(),
 });
 
 export type Client = z.infer<typeof clientSchema>;

@@ -78,6 +78,7 @@ export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
     logger: w.logger,
     clients: w.clients,
     accessTokens,
+    rateLimitOf: (clientId) => w.clients.byClientId(clientId)?.rateLimit ?? { perSecond: w.config.RATE_LIMIT_PER_SECOND, burst: w.config.RATE_LIMIT_BURST },
     bodyLimit: w.config.BODY_LIMIT,
     checkReadiness: w.checkReadiness,
     edge: [httpMetrics(w.metrics.registry)],
