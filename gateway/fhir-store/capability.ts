@@ -17,7 +17,7 @@ function resourceCapability(type: CapabilityStatementRestResource['type']): Capa
     conditionalRead: 'not-supported',
     interaction: [
       { code: 'read' }, { code: 'vread' }, { code: 'update' }, { code: 'patch' }, { code: 'delete' },
-      { code: 'history-instance' }, { code: 'create' }, { code: 'search-type' },
+      { code: 'history-instance' }, { code: 'history-type' }, { code: 'create' }, { code: 'search-type' },
     ],
   };
 }

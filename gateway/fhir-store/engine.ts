@@ -21,7 +21,7 @@ import type { WithId } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
-import { extractIndexRows } from './search-params.js';
+import { extractIndexRows, paramsAffectedBy, rowCodes } from './search-params.js';
 import type { IndexRow } from './search-params.js';
 import type { ProfileRegistry } from './validation.js';
 
@@ -32,7 +32,8 @@ const STATEMENT_CACHE_SIZE = 500;
 const HISTORY_DEFAULT_COUNT = 100;
 const HISTORY_MAX_COUNT = 1000;
 
-interface CurrentRow {
+/** A resource's row with its current version's content (null: deleted). */
+export interface CurrentRow {
   rid: number;
   version: number;
   deleted: number;
@@ -66,9 +67,18 @@ function comparable(resource: Resource): Resource {
   return copy as unknown as Resource;
 }
 
-/** True when two versions carry the same content (store-managed meta aside). */
-export function sameContent(a: Resource, b: Resource): boolean {
-  return deepEquals(comparable(a), comparable(b));
+/**
+ * The top-level properties whose content differs between two versions (store-managed meta
+ * aside; compared as `deepEquals` compares, so empty equals absent). Empty: same content.
+ */
+export function changedProperties(a: Resource, b: Resource): Set<string> {
+  const left = comparable(a) as unknown as Record<string, unknown>;
+  const right = comparable(b) as unknown as Record<string, unknown>;
+  const changed = new Set<string>();
+  for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
+    if (!deepEquals(left[key], right[key], key)) changed.add(key);
+  }
+  return changed;
 }
 
 export class StoreEngine {
@@ -133,8 +143,11 @@ export class StoreEngine {
     ).get(type, id) as CurrentRow | undefined;
   }
 
-  /** Writes a new version (a resource, or a deletion when `resource` is null) and its index rows. */
-  private writeVersion(type: string, id: string, existing: CurrentRow | undefined, resource: Resource | null): Resource | null {
+  /**
+   * Writes a new version (a resource, or a deletion when `resource` is null) and its index rows.
+   * `changed`: the top-level properties that differ from the current version, when known.
+   */
+  private writeVersion(type: string, id: string, existing: CurrentRow | undefined, resource: Resource | null, changed?: ReadonlySet<string>): Resource | null {
     const version = (existing?.version ?? 0) + 1;
     const lastUpdated = this.now();
     let content: string | null = null;
@@ -151,24 +164,29 @@ export class StoreEngine {
     }
     const vrow = this.prepare('INSERT INTO ver (rid, version, last_updated, deleted, content) VALUES (?, ?, ?, ?, ?)').run(rid, version, lastUpdated, resource ? 0 : 1, content).lastInsertRowid;
     this.prepare('UPDATE res SET version = ?, last_updated = ?, deleted = ?, vrow = ? WHERE rid = ?').run(version, lastUpdated, resource ? 0 : 1, vrow, rid);
-    this.replaceIndexRows(type, rid, existing !== undefined, stored);
+    this.replaceIndexRows(type, rid, existing !== undefined, stored, changed);
     return stored;
   }
 
   /**
    * Brings the resource's index rows up to date, touching only the rows that changed: an
-   * update that changes one field rewrites one or two rows, not all of them.
+   * update that changes one field rewrites one or two rows, not all of them. With `changed`
+   * (the top-level properties that differ from the previous version), only the parameters
+   * reading those properties are extracted and compared; the other rows cannot have changed.
    */
-  private replaceIndexRows(type: string, rid: number, existed: boolean, stored: Resource | null): void {
+  private replaceIndexRows(type: string, rid: number, existed: boolean, stored: Resource | null, changed?: ReadonlySet<string>): void {
     if (!stored) {
       this.prepare('DELETE FROM idx WHERE rid = ?').run(rid);
       return;
     }
+    const params = existed && changed ? paramsAffectedBy(type, changed) : undefined;
+    const codes = params ? new Set(params.flatMap(rowCodes)) : undefined;
     const key = (r: IndexRow): string => `${r.code}\u0000${r.a}\u0000${r.b}`;
-    const wanted = new Map(extractIndexRows(stored).map((r) => [key(r), r]));
+    const wanted = new Map(extractIndexRows(stored, params).map((r) => [key(r), r]));
     if (existed) {
       const remove = this.prepare('DELETE FROM idx WHERE type = ? AND code = ? AND a = ? AND b = ? AND rid = ?');
       for (const row of this.prepare('SELECT code, a, b FROM idx WHERE rid = ?').all(rid) as IndexRow[]) {
+        if (codes && !codes.has(row.code)) continue;
         if (!wanted.delete(key(row))) remove.run(type, row.code, row.a, row.b, rid);
       }
     }
@@ -201,16 +219,27 @@ export class StoreEngine {
     if (!input || typeof input !== 'object') throw new OperationOutcomeError(badRequest('Missing resource'));
     assertType(input.resourceType);
     assertId(input.id, `${input.resourceType}.id`);
-    const existing = this.currentRow(input.resourceType, input.id);
+    return this.updateCurrent(input, this.currentRow(input.resourceType, input.id), ifMatch);
+  }
+
+  /**
+   * `update` when the caller has just read the resource's current row in this transaction
+   * (a conditional update's search returns it): saves reading it a second time.
+   */
+  updateCurrent<T extends Resource>(input: T, existing: CurrentRow | undefined, ifMatch?: string): WithId<T> {
+    assertType(input.resourceType);
+    assertId(input.id, `${input.resourceType}.id`);
     if (ifMatch !== undefined && (!existing || existing.deleted || String(existing.version) !== ifMatch)) {
       throw new OperationOutcomeError(preconditionFailed);
     }
+    let changed: Set<string> | undefined;
     if (existing && !existing.deleted && existing.content) {
       const current = JSON.parse(existing.content) as WithId<T>;
-      if (sameContent(current, input)) return current;
+      changed = changedProperties(current, input);
+      if (changed.size === 0) return current;
     }
     this.validate(input);
-    return this.writeVersion(input.resourceType, input.id, existing, input) as WithId<T>;
+    return this.writeVersion(input.resourceType, input.id, existing, input, changed) as WithId<T>;
   }
 
   /** Deletes a resource (recorded as a version in its history); deleting twice is a no-op. */

@@ -97,7 +97,7 @@ describe('compiled search parameter extractors', () => {
         const compiled = compileExtractor(resource.resourceType, expression);
         if (!compiled) continue;
         const expected = evalFhirPathTyped(expression, [toTypedValue(resource)]);
-        const got = compiled(resource);
+        const got = compiled.extract(resource);
         // Objects must also carry the same FHIR type; primitives only the same value.
         const key = (values: { type: string; value: unknown }[]): string[] =>
           values.map((v) => (typeof v.value === 'object' ? `${v.type}:` : '') + JSON.stringify(v.value)).sort();
@@ -110,10 +110,17 @@ describe('compiled search parameter extractors', () => {
 
   it('keep the FHIR type of complex values (tokens depend on it)', () => {
     const patient = SAMPLES[0] as Resource;
-    const identifier = compileExtractor('Patient', 'Patient.identifier')?.(patient);
+    const identifier = compileExtractor('Patient', 'Patient.identifier')?.extract(patient);
     expect(identifier?.map((v) => v.type)).toEqual(['Identifier', 'Identifier']);
-    const value = compileExtractor('Observation', '(Observation.value as Quantity)')?.(SAMPLES[4] as Resource);
+    const value = compileExtractor('Observation', '(Observation.value as Quantity)')?.extract(SAMPLES[4] as Resource);
     expect(value?.map((v) => v.type)).toEqual(['Quantity']);
+  });
+
+  it('name the top-level properties their values come from', () => {
+    expect([...(compileExtractor('Patient', 'Patient.telecom.where(system=\'phone\')')?.roots ?? [])]).toEqual(['telecom']);
+    expect([...(compileExtractor('Patient', 'Patient.name | Patient.address')?.roots ?? [])]).toEqual(['name', 'address']);
+    expect([...(compileExtractor('Observation', '(Observation.effective as dateTime)')?.roots ?? [])]).toEqual(['effectiveDateTime']);
+    expect([...(compileExtractor('Observation', 'Observation.value')?.roots ?? [])]).toContain('valueQuantity');
   });
 
   it('leave other expressions to FHIRPath', () => {

@@ -95,7 +95,18 @@ function run(steps: Step[], resource: Resource, filter: Filter): TypedValue[] {
   return filter ? current.filter(filter) : current;
 }
 
-function compilePart(resourceType: string, part: string): Extractor | undefined {
+/** A compiled expression part, and the top-level properties of the resource its values come from. */
+interface CompiledPart {
+  extract: Extractor;
+  roots: string[];
+}
+
+/** The JSON property names a first step reads (`value[x]`: one per allowed type). */
+function rootsOf(step: Step): string[] {
+  return step.choice ? step.types.map((type) => step.name + capitalize(type)) : [step.name];
+}
+
+function compilePart(resourceType: string, part: string): CompiledPart | undefined {
   let path = part.trim();
   let asType: string | undefined;
   let filter: Filter;
@@ -113,19 +124,30 @@ function compilePart(resourceType: string, part: string): Extractor | undefined 
     filter = (v) => (v.value as { system?: string } | undefined)?.system === system;
   }
   const steps = compileSteps(resourceType, path, asType);
-  return steps ? (resource) => run(steps, resource, filter) : undefined;
+  const first = steps?.[0];
+  return steps && first ? { extract: (resource) => run(steps, resource, filter), roots: rootsOf(first) } : undefined;
+}
+
+export interface CompiledExtractor {
+  extract: Extractor;
+  /**
+   * The top-level properties the values are read from: an update that leaves them all equal
+   * leaves this parameter's index rows as they were.
+   */
+  roots: ReadonlySet<string>;
 }
 
 /** A compiled extractor for `expression` on `resourceType`, or undefined to use FHIRPath. */
-export function compileExtractor(resourceType: string, expression: string): Extractor | undefined {
+export function compileExtractor(resourceType: string, expression: string): CompiledExtractor | undefined {
   const parts = expression.split(' | ');
-  const compiled: Extractor[] = [];
+  const compiled: CompiledPart[] = [];
   for (const part of parts) {
     const extractor = compilePart(resourceType, part);
     if (!extractor) return undefined;
     compiled.push(extractor);
   }
+  const roots = new Set(compiled.flatMap((c) => c.roots));
   const [single] = compiled;
-  if (compiled.length === 1 && single) return single;
-  return (resource) => compiled.flatMap((extract) => extract(resource));
+  if (compiled.length === 1 && single) return { extract: single.extract, roots };
+  return { extract: (resource) => compiled.flatMap((c) => c.extract(resource)), roots };
 }

@@ -42,6 +42,15 @@ describe('fhir store process', () => {
     running = await startFhirStoreProcess({ dataDir });
     const written = await put(running.baseUrl, '1', 'Avant');
     await put(running.baseUrl, '1', 'Après');
+    // In the process, request headers are read from Node's own record: Prefer must still count.
+    const minimal = await fetch(`${running.baseUrl}/Patient?identifier=${SYS}|2`, {
+      method: 'PUT',
+      headers: { ...JSON_HEADERS, prefer: 'return=minimal' },
+      body: JSON.stringify({ resourceType: 'Patient', identifier: [{ system: SYS, value: '2' }] }),
+    });
+    expect(minimal.status).toBe(201);
+    expect(minimal.headers.get('etag')).toBe('W/"1"');
+    expect(await minimal.text()).toBe('');
     await running.stop();
 
     running = await startFhirStoreProcess({ dataDir });

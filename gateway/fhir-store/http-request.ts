@@ -31,8 +31,23 @@ function parseForm(text: string): Record<string, string | string[]> {
   return out;
 }
 
-async function readBody(raw: Request): Promise<unknown> {
-  const length = Number(raw.headers.get('content-length') ?? '0');
+/** Reads one request header (lower-case name); `null` when absent. */
+export type HeaderReader = (name: string) => string | null;
+
+/**
+ * A header reader over Node's header record when there is one: reading `raw.headers` would
+ * make @hono/node-server build a Web `Headers` object for every request.
+ */
+export function headerReader(raw: Request, nodeHeaders?: IncomingHttpHeaders): HeaderReader {
+  if (!nodeHeaders) return (name) => raw.headers.get(name);
+  return (name) => {
+    const value = nodeHeaders[name];
+    return Array.isArray(value) ? value.join(', ') : (value ?? null);
+  };
+}
+
+async function readBody(raw: Request, header: HeaderReader): Promise<unknown> {
+  const length = Number(header('content-length') ?? '0');
   if (length > MAX_BODY_BYTES) {
     throw new OperationOutcomeError(badRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`));
   }
@@ -41,7 +56,7 @@ async function readBody(raw: Request): Promise<unknown> {
     throw new OperationOutcomeError(badRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`));
   }
   if (text.trim() === '') return undefined;
-  const contentType = (raw.headers.get('content-type') ?? '').toLowerCase();
+  const contentType = (header('content-type') ?? '').toLowerCase();
   if (contentType.startsWith('application/x-www-form-urlencoded')) return parseForm(text);
   let body: unknown;
   try {
@@ -57,19 +72,19 @@ async function readBody(raw: Request): Promise<unknown> {
 
 /**
  * Builds a `FhirRequest` from a Web `Request` whose path starts with `basePath`. `nodeHeaders`
- * (Node's own header record, when served by @hono/node-server) saves converting the headers.
+ * (Node's own header record, when served by @hono/node-server) saves converting the headers;
+ * `url` saves parsing `raw.url` again when the caller already did.
  * Throws `OperationOutcomeError` (400) for an unsupported method or a body that is not JSON.
  */
-export async function toFhirRequest(raw: Request, basePath: string, nodeHeaders?: IncomingHttpHeaders): Promise<FhirRequest> {
+export async function toFhirRequest(raw: Request, basePath: string, nodeHeaders?: IncomingHttpHeaders, url = new URL(raw.url)): Promise<FhirRequest> {
   const upper = raw.method.toUpperCase() as HttpMethod;
   if (!METHODS.includes(upper)) {
     throw new OperationOutcomeError(badRequest(`Unsupported method ${raw.method}`));
   }
   // HEAD is a GET whose body the HTTP layer drops.
   const method: HttpMethod = upper === 'HEAD' ? 'GET' : upper;
-  const url = new URL(raw.url);
   const relative = url.pathname.slice(basePath.length).replace(/^\/+/, '');
-  const body = method === 'GET' || method === 'DELETE' ? undefined : await readBody(raw);
+  const body = method === 'GET' || method === 'DELETE' ? undefined : await readBody(raw, headerReader(raw, nodeHeaders));
   return {
     method,
     // The router parses path and query out of `url` itself; `pathname` must stay empty.

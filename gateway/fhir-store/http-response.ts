@@ -44,8 +44,8 @@ function versionHeaders(resource: Resource, headers: Record<string, string>): vo
   }
 }
 
-/** Builds the HTTP response for one router answer. */
-export function toHttpResponse(answer: FhirResponse, raw: Request, baseUrl: string): Response {
+/** Builds the HTTP response for one router answer; `header` reads the request's headers. */
+export function toHttpResponse(answer: FhirResponse, raw: Request, baseUrl: string, header: (name: string) => string | null = (name) => raw.headers.get(name)): Response {
   const outcome: OperationOutcome = answer[0];
   const resource = answer[1];
   const status = getStatus(outcome);
@@ -65,7 +65,7 @@ export function toHttpResponse(answer: FhirResponse, raw: Request, baseUrl: stri
 
   const method = raw.method.toUpperCase();
   const isWrite = method === 'POST' || method === 'PUT' || method === 'PATCH';
-  const prefer = isWrite ? preferReturn(raw.headers.get('prefer')) : 'representation';
+  const prefer = isWrite ? preferReturn(header('prefer')) : 'representation';
   if (prefer === 'minimal') return new Response(null, { status, headers: { ...headers, 'content-length': '0' } });
   if (prefer === 'OperationOutcome') return new Response(JSON.stringify(outcome), { status, headers });
   return new Response(JSON.stringify(resource), { status, headers });

@@ -35,6 +35,8 @@ export interface IndexedParam {
   param: SearchParameter;
   /** The parameter's values in a resource: compiled when possible, FHIRPath otherwise. */
   extract: Extractor;
+  /** Top-level properties the values come from (compiled expressions); undefined: unknown. */
+  roots?: ReadonlySet<string>;
 }
 
 export interface IndexRow {
@@ -88,8 +90,9 @@ export function indexedParams(resourceType: string): IndexedParam[] {
       const expression = param.expression;
       const storedAs = byExpression.get(`${kind} ${expression}`) ?? param.code;
       byExpression.set(`${kind} ${expression}`, storedAs);
-      const extract = compileExtractor(resourceType, expression) ?? fhirPathExtractor(parseFhirPath(expression));
-      params.push({ code: param.code, storedAs, kind, param, extract });
+      const compiled = compileExtractor(resourceType, expression);
+      const extract = compiled?.extract ?? fhirPathExtractor(parseFhirPath(expression));
+      params.push({ code: param.code, storedAs, kind, param, extract, roots: compiled?.roots });
     }
     cache.set(resourceType, params);
   }
@@ -171,10 +174,29 @@ function rowsFor(param: IndexedParam, values: TypedValue[], rows: IndexRow[]): v
   }
 }
 
-/** The index rows of a resource, duplicates removed. */
-export function extractIndexRows(resource: Resource): IndexRow[] {
+/**
+ * The parameters (those holding rows: `storedAs === code`) whose values may differ between two
+ * versions that differ only in the top-level properties `changed`. A parameter read through
+ * FHIRPath (roots unknown) is always included.
+ */
+export function paramsAffectedBy(resourceType: string, changed: ReadonlySet<string>): IndexedParam[] {
+  return indexedParams(resourceType).filter(
+    (p) => p.storedAs === p.code && (!p.roots || [...p.roots].some((root) => changed.has(root))),
+  );
+}
+
+/** The `idx.code` values a parameter's rows are stored under. */
+export function rowCodes(param: IndexedParam): string[] {
+  return param.kind === 'reference' ? [param.code, param.code + IDENTIFIER_SUFFIX] : [param.code];
+}
+
+/**
+ * The index rows of a resource, duplicates removed; only those of `params` when given
+ * (see `paramsAffectedBy`).
+ */
+export function extractIndexRows(resource: Resource, params?: readonly IndexedParam[]): IndexRow[] {
   const rows: IndexRow[] = [];
-  for (const param of indexedParams(resource.resourceType)) {
+  for (const param of params ?? indexedParams(resource.resourceType)) {
     if (param.storedAs !== param.code) continue;
     const values = param.extract(resource);
     if (values.length > 0) rowsFor(param, values, rows);

@@ -6,7 +6,7 @@
 import { badRequest, formatSearchQuery, isResourceType, OperationOutcomeError } from '@medplum/core';
 import type { IncludeTarget, SearchRequest, WithId } from '@medplum/core';
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
-import type { StoreEngine } from './engine.js';
+import type { CurrentRow, StoreEngine } from './engine.js';
 import { indexedParams } from './search-params.js';
 import { fromWhere, orderClause } from './search-sql.js';
 
@@ -110,6 +110,20 @@ function resolveIncludes(engine: StoreEngine, req: SearchRequest, matches: Map<n
     for (const resource of frontier.values()) included.push({ resource, search: { mode: 'include' } });
   }
   return included;
+}
+
+/**
+ * The current rows (id and content) of the first `limit` resources a search matches, in no
+ * particular order: what a conditional write needs (none, one, several; then the current
+ * version), in one query, without building a Bundle. Refuses what `executeSearch` refuses.
+ */
+export function matchingRows(engine: StoreEngine, req: SearchRequest, limit: number): (CurrentRow & { id: string })[] {
+  if (req.types?.length) throw new OperationOutcomeError(badRequest('Searching several types at once is not supported', '_type'));
+  if (!isResourceType(req.resourceType)) throw new OperationOutcomeError(badRequest(`Unknown resource type ${req.resourceType}`));
+  const from = fromWhere(req);
+  return engine
+    .prepare(`SELECT r.id, r.rid, r.version, r.deleted, r.last_updated, (SELECT content FROM ver WHERE vrow = r.vrow) AS content ${from.sql} LIMIT ?`)
+    .all(...from.params, limit) as (CurrentRow & { id: string })[];
 }
 
 /** Executes a search; the Bundle's links are relative to the FHIR base URL. */

@@ -16,7 +16,7 @@ import { Hono } from 'hono';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../log.js';
 import { capabilityStatement } from './capability.js';
-import { toFhirRequest } from './http-request.js';
+import { headerReader, toFhirRequest } from './http-request.js';
 import { createStoreRouter } from './store-router.js';
 import { FHIR_JSON, toHttpResponse } from './http-response.js';
 
@@ -54,9 +54,9 @@ export function createFhirStoreApp(deps: FhirStoreDeps): Hono {
       if (raw.method === 'GET' && url.pathname.replace(/\/+$/, '') === `${FHIR_BASE_PATH}/metadata`) {
         return new Response(JSON.stringify(capabilityStatement(baseUrl)), { headers: { 'content-type': FHIR_JSON } });
       }
-      const request = await toFhirRequest(raw, FHIR_BASE_PATH, nodeHeaders);
+      const request = await toFhirRequest(raw, FHIR_BASE_PATH, nodeHeaders, url);
       const answer = await router.handleRequest(request, repo);
-      const response = toHttpResponse(answer, raw, baseUrl);
+      const response = toHttpResponse(answer, raw, baseUrl, headerReader(raw, nodeHeaders));
       if (response.status >= 500) {
         logger.error({ status: response.status, method: raw.method }, 'fhir store: server error outcome');
       }

@@ -14,8 +14,11 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  allOk,
   badRequest,
+  created,
   generateId,
+  multipleMatches,
   normalizeOperationOutcome,
   OperationOutcomeError,
   serverError,
@@ -30,8 +33,10 @@ import type { Logger } from '../log.js';
 import { openDatabase } from './database.js';
 import { StoreEngine } from './engine.js';
 import { GroupCommit } from './group-commit.js';
+import { typeHistory } from './history-type.js';
+import type { TypeHistoryOptions } from './history-type.js';
 import { Mutex } from './lock.js';
-import { executeSearch } from './search.js';
+import { executeSearch, matchingRows } from './search.js';
 import { ProfileRegistry } from './validation.js';
 
 type Work<T> = (engine: StoreEngine) => T;
@@ -132,8 +137,45 @@ abstract class EngineRepository extends FhirRepository<undefined> {
     return this.run((e) => e.readVersion<T>(resourceType, id, vid), false);
   }
 
+  /** `GET <Type>/_history`: see `history-type.ts`. */
+  readTypeHistory(resourceType: string, options: TypeHistoryOptions): Promise<Bundle> {
+    return this.run((e) => typeHistory(e, resourceType, options), false);
+  }
+
   search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
     return this.run((e) => executeSearch(e, searchRequest), false);
+  }
+
+  /**
+   * As Medplum's `conditionalUpdate` (same outcomes and messages), minus its detours: one
+   * query finds the match and its current version, which the update then uses as read, with
+   * no search Bundle built in between. Search and write share one transaction (`run(…, true)`).
+   */
+  override conditionalUpdate<T extends Resource>(
+    resource: T,
+    search: SearchRequest,
+    options?: CreateResourceOptions & UpdateResourceOptions,
+  ): Promise<{ resource: WithId<T>; outcome: OperationOutcome }> {
+    // A PUT without a body reaches here with no resource: a 400, not a TypeError (500).
+    if (!resource || typeof resource !== 'object') return Promise.reject(new OperationOutcomeError(badRequest('Missing resource')));
+    if (search.resourceType !== resource.resourceType) {
+      return Promise.reject(new OperationOutcomeError(badRequest('Search type must match resource type for conditional update')));
+    }
+    return this.run((e) => {
+      const matches = matchingRows(e, { ...search, sortRules: undefined }, 2);
+      const [match] = matches;
+      if (!match) {
+        if (resource.id && !options?.assignedId) {
+          throw new OperationOutcomeError(badRequest('Cannot perform create as update with client-assigned ID', `${resource.resourceType}.id`));
+        }
+        return { resource: e.create(resource, options?.assignedId ?? false), outcome: created };
+      }
+      if (matches.length > 1) throw new OperationOutcomeError(multipleMatches);
+      if (resource.id && resource.id !== match.id) {
+        throw new OperationOutcomeError(badRequest('Resource ID did not match resolved ID', `${resource.resourceType}.id`));
+      }
+      return { resource: e.updateCurrent({ ...resource, id: match.id }, match, options?.ifMatch), outcome: allOk };
+    }, true);
   }
 
   async searchByReference<T extends Resource>(

@@ -2,13 +2,15 @@
  * The store's `FhirRouter`: Medplum's router with these handlers replaced:
  * - `POST /` (transaction/batch) by our processor (`transaction.ts`): atomic, no entry limits;
  * - `PUT /:type/:id`, so that an update that creates the resource answers 201, not 200;
- * - `PATCH` and `DELETE /:type/:id`, so that they honour `If-Match` as PUT does.
+ * - `PATCH` and `DELETE /:type/:id`, so that they honour `If-Match` as PUT does;
+ * and one added: `GET /:type/_history`, the type-level history (`history-type.ts`).
  */
 import { allOk, badRequest, created } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { FhirRepository, FhirRequest, FhirResponse, FhirRouteHandler } from '@medplum/fhir-router';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Operation } from 'rfc6902';
+import { typeHistoryHandler } from './history-type.js';
 import { checkVersion, ifMatchVersion } from './if-match.js';
 import { isTransactional } from './sqlite-repository.js';
 import { bundleHandler } from './transaction.js';
@@ -71,5 +73,7 @@ export function createStoreRouter(): FhirRouter {
   replace(router, 'PUT', ':resourceType/:id', updateHandler);
   replace(router, 'PATCH', ':resourceType/:id', patchHandler);
   replace(router, 'DELETE', ':resourceType/:id', deleteHandler);
+  // More literal segments than `:resourceType/:id`, so the router prefers it for `<Type>/_history`.
+  router.add('GET', ':resourceType/_history', typeHistoryHandler, 'history-type');
   return router;
 }
