@@ -19,6 +19,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud', MLLP_PORT: '70000' })).toThrow(/LOG_LEVEL.*MLLP_PORT|MLLP_PORT.*LOG_LEVEL/);
   });
 
+  it('polls the change feed every 5 s unless set, 0 turning it off, and refuses a negative interval', () => {
+    expect(loadConfig({}).CHANGE_FEED_INTERVAL_MS).toBe(5000);
+    expect(loadConfig({ CHANGE_FEED_INTERVAL_MS: '0' }).CHANGE_FEED_INTERVAL_MS).toBe(0);
+    expect(() => loadConfig({ CHANGE_FEED_INTERVAL_MS: '-1' })).toThrow(/CHANGE_FEED_INTERVAL_MS/);
+    expect(() => loadConfig({ CHANGE_FEED_OVERLAP_MS: 'soon' })).toThrow(/CHANGE_FEED_OVERLAP_MS/);
+  });
+
   it('reads --role in both spellings and refuses unknown roles', () => {
     expect(parseRole([])).toBe('all');
     expect(parseRole(['--role', 'worker'])).toBe('worker');

@@ -34,14 +34,25 @@ const envSchema = z.object({
   WAIT_TIMEOUT_MS: positiveInt.default(10_000),
   ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
   /**
-   * The gateway's URL as clients reach it (behind a proxy: the proxy's), e.g. `https://passerelle.example`.
-   * Unset: each request's own origin. It makes the `/fhir` links and the SMART token endpoint (the
-   * `aud` client assertions must carry).
+   * How often the change feed polls the external FHIR server's history for changes made there
+   * directly (`workers/change-feed`); `0` turns it off. Used only with FHIR_BASE_URL.
    */
+  CHANGE_FEED_INTERVAL_MS: z.coerce.number().int().min(0).max(24 * 60 * 60 * 1000).default(5000),
+  /**
+   * How far behind its cursor each change-feed poll starts: longer than the server's longest
+   * transaction and its clock skew (a version committed late is otherwise missed). Re-read
+   * versions are announced once (same event key).
+   */
+  CHANGE_FEED_OVERLAP_MS: z.coerce.number().int().min(0).max(24 * 60 * 60 * 1000).default(30_000),
   /** Default per-client HTTP rate limit (per gateway process): sustained requests per second… */
   RATE_LIMIT_PER_SECOND: positiveInt.default(2000),
   /** …and requests at once after a quiet spell. A client's `rateLimit` in the clients file overrides both. */
   RATE_LIMIT_BURST: positiveInt.default(4000),
+  /**
+   * The gateway's URL as clients reach it (behind a proxy: the proxy's), e.g. `https://passerelle.example`.
+   * Unset: each request's own origin. It makes the `/fhir` links and the SMART token endpoint (the
+   * `aud` client assertions must carry).
+   */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
 });
 

@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
+import { PASSERELLE_META_SOURCE } from '../profiles/canonical.js';
 import { createEventPublisher } from '../workers/events/index.js';
 import { FhirClient } from '../workers/fhir-client/index.js';
 import { MessageLog } from '../workers/message-log/index.js';
@@ -15,6 +16,7 @@ import { ClientRegistry } from './auth/client-registry.js';
 import { loadClientsFile, parseClientsFile, type Client } from './auth/clients-file.js';
 import type { Config, Role } from './config.js';
 import { FhirAuditSink } from './fhir-facade/index.js';
+import { recoverPendingFhirMessages } from './fhir-message/index.js';
 import { createHl7Intake, recoverPendingHl7, startHl7Listener } from './hl7/index.js';
 import type { Logger } from './log.js';
 import { createOpsMetrics } from './ops/index.js';
@@ -92,7 +94,8 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
       closers.push(() => store.stop());
       fhirBaseUrl = store.ready.url;
     }
-    const fhir = new FhirClient({ baseUrl: fhirBaseUrl, logger });
+    // Every write carries Passerelle's meta.source: the change feed skips those versions.
+    const fhir = new FhirClient({ baseUrl: fhirBaseUrl, logger, metaSource: PASSERELLE_META_SOURCE });
     closers.push(() => fhir.close());
 
     const queues = await createJobQueues({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
@@ -127,6 +130,7 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
       const intake = createHl7Intake({ clients, messageLog, queues, redis: edgeRedis, logger });
       // Messages a crash left stored but not queued go to the workers before new traffic.
       await recoverPendingHl7({ clients, messageLog, queues, redis: edgeRedis, logger });
+      await recoverPendingFhirMessages({ clients, messageLog, queues, redis: edgeRedis, logger });
 
       if (role === 'all' || role === 'mllp') {
         const mllp = await startHl7Listener({ host: config.MLLP_HOST, port: config.MLLP_PORT, intake, logger });

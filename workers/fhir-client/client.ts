@@ -14,13 +14,21 @@ import type { PatchOperation, WithId } from '@medplum/core';
 import type { Bundle, CapabilityStatement, ExtractResource, Resource, ResourceType } from '@medplum/fhirtypes';
 import { etagForVersion, nextLink, searchMatches, selfLink, versionIdFromEtag, versionIdFromLocation } from './bundle.js';
 import { badGatewayError } from './errors.js';
+import { stampBundleSource, stampSource } from './meta-source.js';
 import { checkId, checkType, relativePath, toQueryString } from './request-path.js';
 import type { SearchParams } from './request-path.js';
 import { Transport } from './transport.js';
 import type { ResponseHeaders, TransportOptions, TransportRequest } from './transport.js';
 
 /** Options of `new FhirClient(…)`; only `baseUrl` is required (it ends where `metadata` is served, e.g. `…/fhir`). */
-export type FhirClientOptions = TransportOptions;
+export type FhirClientOptions = TransportOptions & {
+  /**
+   * Stamped as `meta.source` on every resource this client creates or updates (transaction and
+   * batch entries included), so that a change feed can tell Passerelle's own versions apart
+   * (see `meta-source.ts`). Unset: resources are sent as given.
+   */
+  readonly metaSource?: string;
+};
 
 /** The result of a conditional write: whether the server created a resource or changed one it found. */
 export interface WriteResult<T extends Resource> {
@@ -49,9 +57,11 @@ const RETURN_REPRESENTATION = { prefer: 'return=representation' } as const;
 
 export class FhirClient {
   readonly #transport: Transport;
+  readonly #metaSource: string | undefined;
 
   constructor(options: FhirClientOptions) {
     this.#transport = new Transport(options);
+    this.#metaSource = options.metaSource;
   }
 
   /** `GET [type]/[id]`: the current version. A deleted resource throws with status 410, an unknown one 404. */
@@ -89,12 +99,24 @@ export class FhirClient {
     params?: SearchParams,
     options: PagingOptions = {},
   ): AsyncGenerator<Bundle<Typed<K>>, void, undefined> {
+    yield* this.#pages(relativePath([checkType(type)], toQueryString(params)), type, options) as AsyncGenerator<Bundle<Typed<K>>>;
+  }
+
+  /**
+   * Every page of a type-level history (`GET [type]/_history?_since=…&_count=…`), following `next`
+   * links under the same rules as `searchPages` (on HAPI they point at `?_getpages=…`).
+   */
+  historyPages(type: ResourceType, params?: SearchParams, options: PagingOptions = {}): AsyncGenerator<Bundle, void, undefined> {
+    return this.#pages(relativePath([checkType(type), '_history'], toQueryString(params)), type, options);
+  }
+
+  async *#pages(firstPath: string, type: string, options: PagingOptions): AsyncGenerator<Bundle, void, undefined> {
     const maxPages = options.maxPages ?? MAX_PAGES;
-    let path = relativePath([checkType(type)], toQueryString(params));
+    let path = firstPath;
     const seen = new Set<string>();
     for (let page = 1; ; page++) {
       seen.add(path);
-      const bundle = this.#bundleFrom(await this.#send({ method: 'GET', path, target: type }), type) as Bundle<Typed<K>>;
+      const bundle = this.#bundleFrom(await this.#send({ method: 'GET', path, target: type }), type);
       yield bundle;
       const next = nextLink(bundle);
       if (next === undefined) return;
@@ -146,7 +168,7 @@ export class FhirClient {
     const path = relativePath([type, checkId(resource.id)]);
     const headers: Record<string, string> = { ...RETURN_REPRESENTATION };
     if (options.ifMatch !== undefined) headers['if-match'] = etagForVersion(options.ifMatch);
-    const response = await this.#send({ method: 'PUT', path, body: resource, headers });
+    const response = await this.#send({ method: 'PUT', path, body: this.#stamp(resource), headers });
     return this.#writtenResource(response, type) as Promise<WithId<T>>;
   }
 
@@ -160,7 +182,7 @@ export class FhirClient {
     const queryString = toQueryString(query);
     if (!queryString) throw new OperationOutcomeError(badRequest('A conditional update needs a search query', 'query'));
     const path = relativePath([type], queryString);
-    const response = await this.#send({ method: 'PUT', path, body: resource, headers: RETURN_REPRESENTATION });
+    const response = await this.#send({ method: 'PUT', path, body: this.#stamp(resource), headers: RETURN_REPRESENTATION });
     const written = (await this.#writtenResource(response, type)) as WithId<T>;
     return { resource: written, status: response.status, created: response.status === 201 };
   }
@@ -220,13 +242,17 @@ export class FhirClient {
     await this.#transport.close();
   }
 
+  #stamp<T extends Resource>(resource: T): T {
+    return this.#metaSource === undefined ? resource : stampSource(resource, this.#metaSource);
+  }
+
   #send(request: TransportRequest): ReturnType<Transport['send']> {
     return this.#transport.send(request);
   }
 
   async #create<T extends Resource>(resource: T, ifNoneExist: string | undefined): Promise<WriteResult<T>> {
     const type = checkType(resource.resourceType);
-    const body: Partial<T> = { ...resource };
+    const body: Partial<T> = this.#stamp({ ...resource });
     delete body.id;
     const headers: Record<string, string> = { ...RETURN_REPRESENTATION };
     if (ifNoneExist !== undefined) {
@@ -249,7 +275,8 @@ export class FhirClient {
     if (bundle.resourceType !== 'Bundle' || bundle.type !== type) {
       throw new OperationOutcomeError(badRequest(`Expected a Bundle of type ${type}`, 'Bundle.type'));
     }
-    const response = await this.#send({ method: 'POST', path: '', body: bundle, idempotent, target: type });
+    const body = this.#metaSource === undefined ? bundle : stampBundleSource(bundle, this.#metaSource);
+    const response = await this.#send({ method: 'POST', path: '', body, idempotent, target: type });
     return this.#bundleFrom(response, type);
   }
 

@@ -16,4 +16,7 @@ export type { RetryPolicy } from './retry-policy.js';
 export { etagForVersion, failedEntries, nextLink, searchMatches, versionIdFromEtag } from './bundle.js';
 export type { FailedEntry } from './bundle.js';
 export { identifierQuery, toQueryString } from './request-path.js';
+export { entryMatches, searchBatch, searchEntry } from './search-batch.js';
+export type { BatchResults, BatchSearch } from './search-batch.js';
+export { hasSource, stampBundleSource, stampSource } from './meta-source.js';
 export type { SearchParams, SearchValue } from './request-path.js';
