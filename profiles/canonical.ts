@@ -6,6 +6,13 @@
 /** Root of everything Passerelle publishes. */
 export const PASSERELLE_BASE = 'https://fhir.passerelle.fr';
 
+/**
+ * `meta.source` of every version Passerelle writes (stamped by the FHIR client). The change feed
+ * skips versions carrying it: Passerelle announced them itself, with the writer as source client.
+ * A server may append `#<request id>` to it (HAPI does): match the part before `#`.
+ */
+export const PASSERELLE_META_SOURCE = `${PASSERELLE_BASE}/gateway`;
+
 export const PROFILE = {
   carePlan: `${PASSERELLE_BASE}/StructureDefinition/passerelle-pps-careplan`,
   careTeam: `${PASSERELLE_BASE}/StructureDefinition/passerelle-coordination-careteam`,
@@ -70,6 +77,28 @@ export const EXTENSION = {
   unqualifiedIns: `${PASSERELLE_BASE}/StructureDefinition/unqualified-ins`,
   /** Provenance: the request id of the API call that wrote the resources. */
   requestId: `${PASSERELLE_BASE}/StructureDefinition/request-id`,
+} as const;
+
+/**
+ * SubscriptionTopics Passerelle announces to FHIR clients (R4 Subscriptions Backport): one per
+ * outbound event type, e.g. `…/SubscriptionTopic/patient-discharged` for `patient.discharged`.
+ */
+export function subscriptionTopicUrl(slug: string): string {
+  return `${PASSERELLE_BASE}/SubscriptionTopic/${slug}`;
+}
+
+/** Canonicals of the HL7 R4 Subscriptions Backport IG (hl7.fhir.uv.subscriptions-backport 1.1). */
+export const SUBSCRIPTIONS_BACKPORT = {
+  subscriptionProfile: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription',
+  notificationProfile: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4',
+  statusProfile: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-status-r4',
+  /** On `Subscription.channel.payload`: `empty`, `id-only` or `full-resource`. */
+  payloadContent: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content',
+  /** On `Subscription.criteria`: search-style filters narrowing the topic. */
+  filterCriteria: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria',
+  /** On `CapabilityStatement.rest.resource` (Subscription): a topic the server supports. */
+  topicCanonical: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/capabilitystatement-subscriptiontopic-canonical',
+  statusOperation: 'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status',
 } as const;
 
 /**

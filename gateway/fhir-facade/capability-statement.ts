@@ -9,9 +9,11 @@ import type {
   CapabilityStatementRestResourceSearchParam,
   CapabilityStatementRestSecurity,
 } from '@medplum/fhirtypes';
+import { processMessageCapability } from '../fhir-message/capability.js';
 import { MAX_INCLUDED, MAX_INCLUDE_ROUNDS } from './include-resolver.js';
 import { FACADE_TYPES, includesOf, RESOURCES, revIncludesOf, searchParamsOf, type FacadeType } from './resource-table.js';
 import { MAX_COUNT, MODIFIERS } from './search-query.js';
+import { subscriptionCapability } from './subscription-capability.js';
 
 /** When this statement last changed: bump it with the table. */
 export const CAPABILITY_DATE = '2026-11-24';
@@ -105,7 +107,8 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
         'Paging links (_page) are opaque and must be used as given. POST [type]/_search takes the same parameters, form-encoded.',
       ].join(' '),
       security: security(options),
-      resource: FACADE_TYPES.map(resourceCapability),
+      resource: [...FACADE_TYPES.map(resourceCapability), subscriptionCapability()],
+      operation: [processMessageCapability()],
     }],
   };
 }

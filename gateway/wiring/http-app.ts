@@ -7,7 +7,7 @@ import type { FhirClient } from '../../workers/fhir-client/index.js';
 import type { MessageLog } from '../../workers/message-log/index.js';
 import { createEventPublisher } from '../../workers/events/index.js';
 import { getJobStatus, makeJobId, waitForJob, type JobQueues } from '../../workers/queue/index.js';
-import { DeadLetters, SubscriptionStore, type UrlGuard } from '../../workers/webhooks/index.js';
+import { DeadLetters, EventNumbers, SubscriptionStore, type UrlGuard } from '../../workers/webhooks/index.js';
 import { createApp } from '../app.js';
 import type { ClientRegistry } from '../auth/client-registry.js';
 import { AccessTokens } from '../auth/smart/access-tokens.js';
@@ -15,6 +15,8 @@ import { AssertionVerifier } from '../auth/smart/client-assertion.js';
 import { registerSmartRoutes, TOKEN_PATH } from '../auth/smart/token-route.js';
 import type { Config } from '../config.js';
 import { facadeWriteHook, registerFhirFacade, type AuditSink } from '../fhir-facade/index.js';
+import { registerFhirSubscriptions } from '../fhir-facade/subscriptions.js';
+import { createFhirMessageIntake, registerFhirMessageRoute } from '../fhir-message/index.js';
 import { registerHl7Routes, type Hl7Intake } from '../hl7/index.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';
@@ -92,9 +94,21 @@ export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
       (a) => registerCaseRoutes(a, { jobs: jobSubmitter(w.queues), waitTimeoutMs: w.config.WAIT_TIMEOUT_MS }),
       (a) => registerImportRoutes(a, { queues: w.queues, dataDir: w.config.DATA_DIR, bodyLimit: w.config.IMPORT_BODY_LIMIT }),
       (a) => registerHl7Routes(a, { intake: w.intake }),
+      // FHIR notification messages: stored, ordered and processed like HL7 (same message log, same worker).
+      (a) => registerFhirMessageRoute(a, {
+        intake: createFhirMessageIntake({ clients: w.clients, messageLog: w.messageLog, queues: w.queues, redis: w.edgeRedis, logger: w.logger }),
+        publicBaseUrl: (url) => `${origin(url)}/fhir`,
+      }),
       (a) => registerMessageRoutes(a, { messageLog: w.messageLog, replay: hl7Replay(w.queues) }),
       (a) => registerPathwayRoutes(a, { fhir: w.fhir, clientName: (id) => w.clients.byClientId(id)?.name, audit: w.audit }),
       registerWebRoutes,
+      // Before the facade: its generic /fhir/{type} routes would answer Subscription as unknown.
+      (a) => registerFhirSubscriptions(a, {
+        subscriptions: new SubscriptionStore(w.edgeRedis, prefix),
+        eventNumbers: new EventNumbers(w.edgeRedis, prefix),
+        urlGuard: w.urlGuard,
+        publicBaseUrl: (url) => `${origin(url)}/fhir`,
+      }),
       // Writes through /fhir are announced like any other change (SPEC §5), on the fail-fast connection.
       (a) => registerFhirFacade(a, {
         fhir: w.fhir, audit: w.audit,

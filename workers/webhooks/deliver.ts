@@ -7,6 +7,9 @@
  *   a dead letter (`dead-letters.ts`), replayable.
  * - a URL the guard refuses (private address without `ALLOW_PRIVATE_WEBHOOKS`): a dead letter at once.
  * - per (subscription, patient), deliveries go out in publication order (`line-gate.ts`).
+ * - a FHIR client's subscription (`sub.fhir`) gets a notification Bundle instead, numbered per
+ *   subscription (`fhir-notification.ts`, `event-numbers.ts`), unsigned, with its own headers;
+ *   an event its filter rejects, or one after its `end`, is skipped like a deleted subscription's.
  *
  * Delivery is at least once: a worker killed after the receiver answered runs the job again, so
  * receivers dedupe on `X-Passerelle-Delivery`, the same on every retry and replay.
@@ -28,9 +31,11 @@ import { DeadLetters } from './dead-letters.js';
 import { deliveryIdOf } from './delivery-id.js';
 import { DeliveryLine } from './delivery-line.js';
 import { WebhookDeliveryError } from './delivery-error.js';
+import { EventNumbers } from './event-numbers.js';
+import { FHIR_NOTIFICATION_CONTENT_TYPE, fhirNotification, passesFilter } from './fhir-notification.js';
 import { LineGate } from './line-gate.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
-import type { Subscription } from './subscription.js';
+import { isLive, type FhirChannel, type Subscription } from './subscription.js';
 import { SubscriptionStore } from './subscription-store.js';
 import { findForbiddenAddress, type UrlGuard } from './url-guard.js';
 
@@ -76,6 +81,7 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDeliv
   const subscriptions = new SubscriptionStore(deps.redis, deps.prefix, now);
   const events = new EventStore(deps.redis, deps.prefix);
   const deadLetters = new DeadLetters(deps.redis, deps.queues, deps.prefix);
+  const eventNumbers = new EventNumbers(deps.redis, deps.prefix);
   const gate = new LineGate({
     line: new DeliveryLine(deps.redis, deps.prefix),
     queue: deps.queues.queue('webhooks'),
@@ -84,7 +90,25 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDeliv
   });
   const agent = deps.urlGuard.createAgent({ timeoutMs });
 
+  /** A FHIR subscription's request: its notification Bundle, numbered once per event. */
+  async function fhirRequest(sub: Subscription & { fhir: FhirChannel }, event: StoredEvent, deliveryId: string) {
+    const notification = fhirNotification(sub, event, await eventNumbers.numberOf(sub.id, event.id), deliveryId, now());
+    return {
+      body: notification.body,
+      headers: {
+        ...notification.headers,
+        'content-type': FHIR_NOTIFICATION_CONTENT_TYPE,
+        'user-agent': USER_AGENT,
+        [DELIVERY_HEADER]: deliveryId,
+      },
+    };
+  }
+
   async function send(sub: Subscription, event: StoredEvent, deliveryId: string, signal: AbortSignal): Promise<number> {
+    if (sub.fhir) {
+      const { body, headers } = await fhirRequest({ ...sub, fhir: sub.fhir }, event, deliveryId);
+      return post(sub.url, body, headers, signal);
+    }
     const body = JSON.stringify({
       id: event.id,
       type: event.type,
@@ -95,18 +119,23 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDeliv
       data: event.data,
     });
     const t = Math.floor(now().getTime() / 1000);
+    return post(sub.url, body, {
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+      [SIGNATURE_HEADER]: signatureHeader(sub.secret, body, t),
+      [EVENT_HEADER]: event.type,
+      [DELIVERY_HEADER]: deliveryId,
+    }, signal);
+  }
+
+  /** One POST through the guarded agent; the receiver's status, or a delivery error. */
+  async function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<number> {
     try {
-      const answer = await request(sub.url, {
+      const answer = await request(url, {
         method: 'POST',
         dispatcher: agent,
         body,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': USER_AGENT,
-          [SIGNATURE_HEADER]: signatureHeader(sub.secret, body, t),
-          [EVENT_HEADER]: event.type,
-          [DELIVERY_HEADER]: deliveryId,
-        },
+        headers,
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       });
       await answer.body.dump({ limit: ANSWER_READ_LIMIT }).catch(() => undefined);
@@ -124,10 +153,13 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDeliv
     const deliveryId = deliveryIdOf(subscriptionId, eventId);
     const [sub, event] = await Promise.all([subscriptions.get(subscriptionId), events.get(eventId)]);
     if (!event) throw new UnrecoverableError('the event is no longer stored (its retention has passed)');
-    if (!sub || sub.status !== 'active') {
-      // Deleted or disabled since the fan-out: send nothing, and let the pair's next delivery (also skipped) go.
+    const skip = !sub ? 'subscription deleted'
+      : !isLive(sub, now()) ? (sub.status === 'active' ? 'subscription ended' : 'subscription disabled')
+        : sub.fhir && !passesFilter(sub.fhir, event) ? 'filtered out' : undefined;
+    if (!sub || skip) {
+      // Deleted, disabled, ended or filtered: send nothing, and let the pair's next delivery go.
       await gate.leave(subscriptionId, event.patient, eventId, true);
-      const skipped: Skipped = { status: 0, skipped: sub ? 'subscription disabled' : 'subscription deleted' };
+      const skipped: Skipped = { status: 0, skipped: skip ?? 'subscription deleted' };
       return skipped;
     }
     if (sub.tenant !== event.tenant) throw new UnrecoverableError('event and subscription belong to different tenants');

@@ -9,7 +9,11 @@ export { WebhookDeliveryError } from './delivery-error.js';
 export { deliveryIdOf, parseDeliveryId, webhookJobId } from './delivery-id.js';
 export { DEFAULT_PARK_MS, DEFAULT_TICKET_GRACE_MS } from './line-gate.js';
 export { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
-export { SUBSCRIPTION_ID_PATTERN, type Subscription, type SubscriptionStatus } from './subscription.js';
+export {
+  fhirIdOf, isLive, subscriptionIdOfFhirId, SUBSCRIPTION_ID_PATTERN, type FhirChannel, type Subscription, type SubscriptionStatus,
+} from './subscription.js';
+export { EventNumbers } from './event-numbers.js';
+export { FHIR_NOTIFICATION_CONTENT_TYPE, fhirNotification, passesFilter, uuidFrom } from './fhir-notification.js';
 export { SubscriptionStore, type NewSubscription, type SubscriptionOwner } from './subscription-store.js';
 export {
   DNS_TIMEOUT_MS, ForbiddenAddressError, MAX_URL_LENGTH, UrlGuard, findForbiddenAddress, hostOf, systemResolver,

@@ -11,6 +11,8 @@
  * | `P:wh:d:{subId}`             | zset   | dead-lettered delivery ids, score = ms of the failure    |
  * | `P:wh:o:{subId}:{patient}`   | zset   | deliveries of the pair not yet done, score = ticket      |
  * | `P:wh:o:{subId}:{patient}:t` | string | last ticket given for the pair                           |
+ * | `P:wh:n:{subId}`             | string | FHIR subscriptions: events numbered so far               |
+ * | `P:wh:n:{subId}:e`           | hash   | FHIR subscriptions: event id → its event number          |
  */
 import type { EventType } from '../events/event-types.js';
 
@@ -35,6 +37,14 @@ export class WebhookKeys {
 
   deadLetters(subscriptionId: string): string {
     return `${this.prefix}:wh:d:${subscriptionId}`;
+  }
+
+  eventCount(subscriptionId: string): string {
+    return `${this.prefix}:wh:n:${subscriptionId}`;
+  }
+
+  eventNumbers(subscriptionId: string): string {
+    return `${this.prefix}:wh:n:${subscriptionId}:e`;
   }
 
   order(subscriptionId: string, patientRef: string): string {

@@ -11,7 +11,7 @@
 import type { Redis } from 'ioredis';
 import { EVENT_TYPES, isEventType, type EventType } from '../events/event-types.js';
 import { WebhookKeys } from './keys.js';
-import { newSubscriptionId, type Subscription } from './subscription.js';
+import { FhirChannelSchema, isLive, newSubscriptionId, type FhirChannel, type Subscription } from './subscription.js';
 
 export interface NewSubscription {
   clientId: string;
@@ -19,6 +19,8 @@ export interface NewSubscription {
   url: string;
   events: readonly EventType[];
   secret: string;
+  /** For a FHIR client's Subscription (`/fhir/Subscription`). */
+  fhir?: FhirChannel;
 }
 
 /** Who is asking: a subscription is visible to its owner client in its tenant only. */
@@ -49,6 +51,7 @@ export class SubscriptionStore {
       secret: input.secret,
       createdAt: this.now().toISOString(),
       status: 'active',
+      ...(input.fhir ? { fhir: input.fhir } : {}),
     };
     const tx = this.redis.multi().hset(this.keys.subscription(subscription.id), toHash(subscription));
     tx.sadd(this.keys.clientSubscriptions(input.tenant, input.clientId), subscription.id);
@@ -88,7 +91,7 @@ export class SubscriptionStore {
   async remove(id: string, owner: SubscriptionOwner): Promise<boolean> {
     const sub = await this.getOwned(id, owner);
     if (!sub) return false;
-    const tx = this.redis.multi().del(this.keys.subscription(id), this.keys.deadLetters(id));
+    const tx = this.redis.multi().del(this.keys.subscription(id), this.keys.deadLetters(id), this.keys.eventCount(id), this.keys.eventNumbers(id));
     tx.srem(this.keys.clientSubscriptions(sub.tenant, sub.clientId), id);
     for (const type of EVENT_TYPES) tx.srem(this.keys.listeners(sub.tenant, type), id);
     await execOrThrow(tx);
@@ -109,7 +112,8 @@ export class SubscriptionStore {
     const ids = await this.redis.smembers(this.keys.listeners(tenant, type));
     const subs = await this.getMany(ids);
     // The index is kept in step with the hashes; the filter is a second lock on the tenant door.
-    return subs.filter((s) => s.tenant === tenant && s.status === 'active' && s.events.includes(type));
+    const now = this.now();
+    return subs.filter((s) => s.tenant === tenant && isLive(s, now) && s.events.includes(type));
   }
 
   private async getMany(ids: readonly string[]): Promise<Subscription[]> {
@@ -135,12 +139,27 @@ function toHash(sub: Subscription): Record<string, string> {
     secret: sub.secret,
     createdAt: sub.createdAt,
     status: sub.status,
+    ...(sub.fhir ? { fhir: JSON.stringify(sub.fhir) } : {}),
   };
+}
+
+/** The `fhir` field, parsed; a malformed one (never written by us) reads as absent. */
+function fhirChannelOf(text: string | undefined): FhirChannel | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = FhirChannelSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function fromHash(hash: Record<string, string>): Subscription | undefined {
   const { id, clientId, tenant, url, events, secret, createdAt, status, disabledAt } = hash;
   if (!id || !clientId || !tenant || !url || !secret || !createdAt) return undefined;
+  const fhir = fhirChannelOf(hash['fhir']);
+  // A FHIR subscription whose channel cannot be read is not delivered as a webhook by mistake.
+  if (hash['fhir'] !== undefined && !fhir) return undefined;
   return {
     id,
     clientId,
@@ -152,6 +171,7 @@ function fromHash(hash: Record<string, string>): Subscription | undefined {
     createdAt,
     status: status === 'disabled' ? 'disabled' : 'active',
     ...(disabledAt ? { disabledAt } : {}),
+    ...(fhir ? { fhir } : {}),
   };
 }
 
