@@ -18,6 +18,11 @@ export interface Hl7Identifier {
   typeCode?: string;
   /** CX-6. */
   assigningFacility?: HierarchicDesignator;
+  /**
+   * The FHIR `Identifier.system` this identifier was read from (FHIR notifications only, never
+   * HL7 v2): when set, the mappers write it as the system unchanged (see `identifierSystem`).
+   */
+  fhirSystem?: string;
 }
 
 /** XPN. PAM France: `L` birth name (with PID-5.3 = every birth first name), `D` used name. */

@@ -23,11 +23,14 @@ export type Hl7IdKind = 'ipp' | 'visit' | 'movement' | 'medical-unit';
  *    numbers (SPEC §4), `sourceIdentifierSystem(clientId, '<kind>/<MSH-4 namespace>')` for the
  *    other kinds (an IPP and a visit number of one facility must not share a system).
  * Derived URIs are scoped by client: two hospitals using the same namespace id never collide.
+ * An identifier read from a FHIR notification (`fhirSystem`) keeps the system it was sent with.
  *
  * @example identifierSystem({ value: '880011', assigningAuthority: { namespaceId: 'CH_EXEMPLE',
  *   universalId: '1.2.250.1.999.1.1', universalIdType: 'ISO' } }, 'ipp', ctx) // 'urn:oid:1.2.250.1.999.1.1'
  */
-export function identifierSystem(id: Pick<Hl7Identifier, 'assigningAuthority'>, kind: Hl7IdKind, ctx: AdtMappingContext): string {
+export function identifierSystem(id: Pick<Hl7Identifier, 'assigningAuthority' | 'fhirSystem'>, kind: Hl7IdKind, ctx: AdtMappingContext): string {
+  // Read from a FHIR notification: the sender already named the system; it is written as sent.
+  if (id.fhirSystem !== undefined && id.fhirSystem !== '') return id.fhirSystem;
   const authority = id.assigningAuthority;
   const oidType = authority?.universalIdType ?? '';
   if (authority !== undefined && isOid(authority.universalId) && (oidType === '' || oidType.toUpperCase() === 'ISO')) {
