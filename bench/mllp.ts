@@ -1,6 +1,9 @@
 /**
  * Benchmark of HL7 v2 over MLLP, end to end. Run: `npx tsx bench/mllp.ts [--rate 200]
- * [--seconds 20] [--patients 200] [--lag 1]` (about 2–3 minutes on 2 quiet cores; needs Redis).
+ * [--seconds 20] [--patients 200] [--lag 1] [--parts 1,2,3] [--profile <dir>]` (about 2–3 minutes
+ * on 2 quiet cores; needs Redis). `--parts 3` runs the discharge part alone; `--profile` makes the
+ * store and Passerelle write V8 CPU profiles under `<dir>/store` and `<dir>/passerelle-<role>`
+ * when they stop (open them in Chrome DevTools).
  *
  * Measures in one run, each server as its own process:
  *   1. a bare MLLP echo server (our deframer + one fixed ACK): msg/s on 1 connection (64 in
@@ -27,7 +30,7 @@ import { fmt, percentile } from './lib/load.js';
 import { cpuSeconds } from './lib/mllp-cpu.js';
 import { allAa, codesText, runPaced, runWindowed, type MllpRun } from './lib/mllp-load.js';
 import { adtMessage, benchCase, benchPerson, DAC, dischargeTaskId, type BenchPerson } from './lib/mllp-messages.js';
-import { startEcho, startPasserelle, startStore, type Service } from './lib/mllp-services.js';
+import { cpuProfileEnv, startEcho, startPasserelle, startStore, type Service } from './lib/mllp-services.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +38,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     patients: { type: 'string', default: '200' },
     lag: { type: 'string', default: '1' },
+    parts: { type: 'string', default: '1,2,3' },
+    profile: { type: 'string' },
   },
 });
 const RATE = Number(args.rate);
@@ -42,6 +47,8 @@ const SECONDS = Number(args.seconds);
 const PATIENTS = Number(args.patients);
 /** Seconds between a stay's A01 and its A03. */
 const LAG = Number(args.lag);
+const PARTS = new Set(args.parts.split(',').map((part) => part.trim()));
+const PROFILE_DIR = args.profile;
 const WINDOW = 64;
 const ECHO_MESSAGES = 30_000;
 const PASSERELLE_MESSAGES = 8_000;
@@ -88,7 +95,7 @@ async function echoPart(): Promise<{ one: number; eight: number }> {
 }
 
 async function ackPathPart(fhirBaseUrl: string, echo: { one: number; eight: number }): Promise<void> {
-  const gw = await startPasserelle('mllp', fhirBaseUrl);
+  const gw = await startPasserelle('mllp', fhirBaseUrl, cpuProfileEnv(PROFILE_DIR, 'passerelle-mllp'));
   try {
     const port = gw.ready.mllp!;
     const warm = await runWindowed('127.0.0.1', port, distinctMessages(2, WARMUP_MESSAGES), { connections: 1, window: WINDOW });
@@ -262,7 +269,7 @@ async function watcherSearchCost(fhirBaseUrl: string, storePid: number, identifi
 }
 
 async function dischargePart(fhirBaseUrl: string, storePid: number): Promise<void> {
-  const gw = await startPasserelle('all', fhirBaseUrl);
+  const gw = await startPasserelle('all', fhirBaseUrl, cpuProfileEnv(PROFILE_DIR, 'passerelle-all'));
   const redis = await connectRedis(REDIS_URL);
   const queues = await createJobQueues({ connection: redis, prefix: gw.ready.queuePrefix });
   try {
@@ -278,12 +285,13 @@ async function dischargePart(fhirBaseUrl: string, storePid: number): Promise<voi
       return;
     }
     const pairs = Math.round((RATE * SECONDS) / 2);
-    const cpuBefore = { gw: cpuSeconds(gw.pid), store: cpuSeconds(storePid), at: performance.now() };
+    const cpuBefore = { gw: cpuSeconds(gw.pid), store: cpuSeconds(storePid), redis: await redisCpuSeconds(redis), at: performance.now() };
     const run = await dischargeRun(gw, persons, pairs, 'R', () => queues.queue('hl7-inbound').getJobCounts('waiting', 'active', 'delayed', 'failed'));
     const visible = run.latencies.length;
     const wall = (performance.now() - cpuBefore.at) / 1000;
     const gwCpu = cpuSeconds(gw.pid) - cpuBefore.gw;
     const storeCpu = cpuSeconds(storePid) - cpuBefore.store;
+    const redisCpu = (await redisCpuSeconds(redis)) - cpuBefore.redis;
     // Linear model of a search's cost, a + b × identifiers, from searches of 1 and POLL_BATCH.
     const costOne = await watcherSearchCost(gw.ready.fhir, storePid, [dischargeTaskId('VR0')]);
     const costBatch = await watcherSearchCost(gw.ready.fhir, storePid, Array.from({ length: POLL_BATCH }, (_, j) => dischargeTaskId(`VR${j}`)));
@@ -302,6 +310,7 @@ async function dischargePart(fhirBaseUrl: string, storePid: number): Promise<voi
     row('3.   at the end of sending', `${fmt(run.pendingAtSendEnd)} Tasks not yet visible; hl7-inbound jobs: ${JSON.stringify(run.queueAtSendEnd)}`);
     row('3. sustained: messages fully processed per second', `${fmt(sustained)} msg/s (2 × Tasks visible ÷ first send → last Task)${run.missing > 0 ? `; ${fmt(run.missing)} Tasks still missing after ${DRAIN_TIMEOUT_MS / 1000} s` : ''}`, `${fmt(RATE)} msg/s offered`);
     row('3.   CPU per processed message (A01 or A03)', `passerelle ${fmt((gwCpu * 1000) / (2 * visible), 1)} ms, store ${fmt((storeCpuNet * 1000) / (2 * visible), 1)} ms (without the watcher's searches: ${fmt(costOne * 1000, 1)} ms for 1 identifier, ${fmt(costBatch * 1000, 1)} ms for ${POLL_BATCH}; ${fmt(watcherCpu, 1)} s in all); busy: passerelle ${fmt(gwCpu / wall, 2)} core, store ${fmt(storeCpu / wall, 2)} core`);
+    row('3.   CPU of Redis per processed message', `${fmt((redisCpu * 1000) / (2 * visible), 2)} ms (INFO cpu: the whole server, other clients of this Redis included)`);
     row('3.   Task searches made by the watcher', `${fmt(run.searches)} (${fmt(run.identifiersAsked)} identifiers, ≤ ${POLL_BATCH} per search, every ${POLL_INTERVAL_MS} ms)`);
   } finally {
     await queues.close();
@@ -310,7 +319,16 @@ async function dischargePart(fhirBaseUrl: string, storePid: number): Promise<voi
   }
 }
 
+/** CPU seconds (user + system) the Redis server has used, from INFO cpu. */
+async function redisCpuSeconds(redis: Awaited<ReturnType<typeof connectRedis>>): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1]);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 function printTable(): void {
+  // Nothing measured (a failure before the first row): let the error speak, not an empty table.
+  if (rows.length === 0) return;
   const w1 = Math.max(...rows.map((r) => r.measure.length));
   const w2 = Math.max(...rows.map((r) => r.value.length));
   console.log(`\n${'measure'.padEnd(w1)}  ${'value'.padEnd(w2)}  target`);
@@ -320,14 +338,21 @@ function printTable(): void {
 
 async function main(): Promise<void> {
   console.log(`bench/mllp: ${availableParallelism()} cores, load average ${fmt(loadavg()[0]!, 2)} at start; rate ${RATE} msg/s for ${SECONDS} s, ${PATIENTS} patients`);
-  const store = await startStore();
+  const store = await startStore(cpuProfileEnv(PROFILE_DIR, 'store'));
   try {
-    console.log('1. echo server…');
-    const echo = await echoPart();
-    console.log('2. passerelle --role mllp…');
-    await ackPathPart(store.ready.url, echo);
-    console.log('3. passerelle --role all: seeding cases, then discharges…');
-    await dischargePart(store.ready.url, store.pid);
+    let echo = { one: Number.NaN, eight: Number.NaN };
+    if (PARTS.has('1') || PARTS.has('2')) {
+      console.log('1. echo server…');
+      echo = await echoPart();
+    }
+    if (PARTS.has('2')) {
+      console.log('2. passerelle --role mllp…');
+      await ackPathPart(store.ready.url, echo);
+    }
+    if (PARTS.has('3')) {
+      console.log('3. passerelle --role all: seeding cases, then discharges…');
+      await dischargePart(store.ready.url, store.pid);
+    }
   } finally {
     printTable();
     await store.stop();

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { problemsOnly } from './processes.js';
 import { spawnService } from '../../gateway/process/spawn-service.js';
 import { deleteQueueKeys } from '../../test/helpers/gateway-process.js';
@@ -28,13 +29,16 @@ export async function startEcho(): Promise<Service<{ port: number }>> {
   return { ready: child.ready, pid: child.pid, stop: () => child.stop() };
 }
 
-/** Starts the FHIR store on a fresh DATA_DIR (its ready line is logged whatever the level). */
-export async function startStore(): Promise<Service<{ url: string }>> {
+/**
+ * Starts the FHIR store on a fresh DATA_DIR (its ready line is logged whatever the level);
+ * `extraEnv` adds variables (e.g. {@link cpuProfileEnv}).
+ */
+export async function startStore(extraEnv: Record<string, string> = {}): Promise<Service<{ url: string }>> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-mllp-store-'));
   const child = await spawnService<{ url: string }>({
     entry: 'gateway/fhir-store/main.ts',
     readyMessage: 'fhir store listening',
-    env: { FHIR_STORE_PORT: '0', FHIR_STORE_HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' },
+    env: { FHIR_STORE_PORT: '0', FHIR_STORE_HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn', ...extraEnv },
     forwardLogs: problemsOnly('store'),
   });
   return {
@@ -45,6 +49,15 @@ export async function startStore(): Promise<Service<{ url: string }>> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Environment that makes a started service write a V8 CPU profile to `dir/<name>/<pid>.cpuprofile`
+ * when it exits (see `cpu-profile.mjs`); empty without a `dir`.
+ */
+export function cpuProfileEnv(dir: string | undefined, name: string): Record<string, string> {
+  if (dir === undefined) return {};
+  return { NODE_OPTIONS: `--import ${fileURLToPath(new URL('./cpu-profile.mjs', import.meta.url))}`, CPU_PROFILE_DIR: join(dir, name) };
 }
 
 /** What Passerelle's ready line says. */
@@ -60,7 +73,7 @@ export interface PasserelleReady {
  * the "passerelle listening" line that tells it is ready is an info line (so `warn` would hide it),
  * and the per-message info lines are part of the cost being measured.
  */
-export async function startPasserelle(role: 'all' | 'mllp', fhirBaseUrl: string): Promise<Service<PasserelleReady>> {
+export async function startPasserelle(role: 'all' | 'mllp', fhirBaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Service<PasserelleReady>> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-mllp-gw-'));
   const queuePrefix = `benchmllp${randomUUID().slice(0, 8)}`;
   const child = await spawnService<Omit<PasserelleReady, 'queuePrefix'>>({
@@ -70,6 +83,7 @@ export async function startPasserelle(role: 'all' | 'mllp', fhirBaseUrl: string)
     env: {
       PORT: '0', HOST: '127.0.0.1', MLLP_PORT: '0', MLLP_HOST: '127.0.0.1',
       DATA_DIR: dir, QUEUE_PREFIX: queuePrefix, FHIR_BASE_URL: fhirBaseUrl, LOG_LEVEL: 'info',
+      ...extraEnv,
     },
     forwardLogs: problemsOnly(`passerelle ${role}`),
     startTimeoutMs: 60_000,

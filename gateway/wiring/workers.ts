@@ -2,6 +2,8 @@
  * The worker role: every queue's processor, with what it writes through and announces to.
  */
 import type { Redis } from 'ioredis';
+import { PASSERELLE_META_SOURCE } from '../../profiles/canonical.js';
+import { startChangeFeed } from '../../workers/change-feed/index.js';
 import type { EventPublisher } from '../../workers/events/index.js';
 import type { FhirClient } from '../../workers/fhir-client/index.js';
 import { MessageLog } from '../../workers/message-log/index.js';
@@ -63,6 +65,7 @@ export async function startWorkers(w: WorkerWiring): Promise<{ workers: WorkerHa
     logger: w.logger,
     facilityName: (id) => w.clients.byClientId(id)?.name,
     clientOfFacility: (facility) => w.clients.byHl7Facility(facility)?.id,
+    declaredFacilities: (id) => w.clients.byClientId(id)?.hl7Facilities,
     publish: async (event) => void (await publish(hl7Announcement(event))),
   });
   const caseWriter = createCaseWriter({ fhir: w.fhir, publish });
@@ -74,5 +77,13 @@ export async function startWorkers(w: WorkerWiring): Promise<{ workers: WorkerHa
     await runWorker('hl7-inbound', hl7, options),
     await runWorker('webhooks', deliverer.process, options),
   ] as WorkerHandle[];
-  return { workers, close: () => deliverer.close() };
+  // Changes made directly on an external FHIR server become events (the embedded store is written
+  // only through Passerelle, whose writers announce their own changes).
+  const feed = w.config.FHIR_BASE_URL && w.config.CHANGE_FEED_INTERVAL_MS > 0
+    ? startChangeFeed({
+      fhir: w.fhir, redis: w.redis, prefix, publish, passerelleSource: PASSERELLE_META_SOURCE,
+      intervalMs: w.config.CHANGE_FEED_INTERVAL_MS, overlapMs: w.config.CHANGE_FEED_OVERLAP_MS, logger: w.logger,
+    })
+    : undefined;
+  return { workers, close: async () => { await feed?.close(); await deliverer.close(); } };
 }

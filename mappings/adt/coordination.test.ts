@@ -10,7 +10,7 @@ import { CODE_SYSTEM, EXTENSION, FR_SYSTEM, sourceIdentifierSystem } from '../..
 import { CaseDocumentSchema } from '../case/schema.js';
 import { caseToTransaction } from '../case/to-fhir/index.js';
 import { cancelReassessment, reassessmentActivity, withReassessment } from './resources/care-plan-activity.js';
-import { cancelDischarge, coordinatingOrganization } from './resources/coordination.js';
+import { cancelDischarge, coordinatingOrganization, referencesNeedingRoles } from './resources/coordination.js';
 import { mergeUpdates, repointSubject } from './resources/merge.js';
 import { dischargeTask, dischargeTaskUpsert, taskEntry } from './resources/task.js';
 
@@ -140,6 +140,23 @@ describe('coordinatingOrganization', () => {
       managingOrganization: [{ reference: 'Organization/other' }],
     };
     expect(coordinatingOrganization(team)).toEqual({ reference: 'Organization/dac-jura' });
+  });
+
+  it('names only the references whose roles can decide, and those roles decide as all of them would', () => {
+    const noCoordinator: CareTeam = { ...careTeam, participant: [], managingOrganization: undefined };
+    const coordinatorRole = careTeam.participant?.find((p) => p.member?.reference?.startsWith('PractitionerRole/'))?.member?.reference;
+    const cases: [CareTeam | undefined, CarePlan | undefined, string[]][] = [
+      [careTeam, carePlan, [coordinatorRole!]], // the managingOrganization decides after the coordinateur's role
+      [noCoordinator, carePlan, [carePlan.author!.reference!]],
+      [noCoordinator, { ...carePlan, author: { reference: 'Organization/ehpad' } }, []],
+      [undefined, undefined, []],
+    ];
+    for (const [team, plan, expected] of cases) {
+      const references = referencesNeedingRoles(team, plan);
+      expect(references).toEqual(expected);
+      const needed = roles.filter((r) => references.includes(`PractitionerRole/${r.id ?? ''}`) || references.includes(r.practitioner?.reference ?? ''));
+      expect(coordinatingOrganization(team, plan, needed)).toEqual(coordinatingOrganization(team, plan, roles));
+    }
   });
 });
 

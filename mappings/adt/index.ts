@@ -19,5 +19,5 @@ export {
   type DischargeTaskInput, type ReconciliationTaskInput,
 } from './resources/task.js';
 export { cancelReassessment, reassessmentActivity, reassessmentElementId, withReassessment, type ReassessmentInput } from './resources/care-plan-activity.js';
-export { cancelDischarge, coordinatingOrganization, isCoordinator, type DischargeCancellation } from './resources/coordination.js';
+export { cancelDischarge, coordinatingOrganization, isCoordinator, referencesNeedingRoles, type DischargeCancellation } from './resources/coordination.js';
 export { mergeUpdates, PATIENT_REFERENCE_FIELDS, repointSubject, type MergedPatients } from './resources/merge.js';

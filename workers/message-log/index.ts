@@ -4,6 +4,7 @@ export type { MessageLogOptions, TenantGuard } from './message-log.js';
 export { isMessageId } from './message-id.js';
 export { MESSAGE_CHANNELS, MESSAGE_STATUSES, REPLAYABLE_STATUSES } from './types.js';
 export type {
+  EarlierStep,
   HistoryEntry,
   ListPage,
   ListQuery,

@@ -205,6 +205,23 @@ describe('MessageLog.transition', () => {
     ]);
   });
 
+  it('records an earlier step with the next transition: its own time and detail first, listed under the later status only', async () => {
+    const { id } = await log.receive(input());
+    await log.transition(id, 'queued');
+    clock += 30;
+    await log.transition(id, 'written', { resources: ['Patient/p1'] }, { earlier: { status: 'mapped', at: T0 + 10, detail: { reason: 'ZBE-9: not mapped' } } });
+    const record = await log.get(id);
+    expect(record.history).toEqual([
+      { at: new Date(T0).toISOString(), status: 'received' },
+      { at: new Date(T0).toISOString(), status: 'queued' },
+      { at: new Date(T0 + 10).toISOString(), status: 'mapped', reason: 'ZBE-9: not mapped' },
+      { at: new Date(T0 + 30).toISOString(), status: 'written', resources: ['Patient/p1'] },
+    ]);
+    expect(record).toMatchObject({ status: 'written', reason: undefined });
+    expect((await log.list({ tenant: 'doubs', status: 'mapped', limit: 10 })).items.some((m) => m.id === id)).toBe(false);
+    expect((await log.list({ tenant: 'doubs', status: 'written', limit: 10 })).items.some((m) => m.id === id)).toBe(true);
+  });
+
   it('shows the reason of the latest transition only, cut to a bounded length', async () => {
     const { id } = await log.receive(input());
     await log.transition(id, 'rejected', { reason: 'PID-3: no usable identifier', code: '204' });

@@ -54,7 +54,7 @@ return {'0', id, 'received', '1', '0', ''}
  * KEYS: 1 message hash, 2 history, 3 pending
  * ARGV: 1 id, 2 new status, 3 now (ms), 4 history entry (JSON), 5 reason ('' = none),
  *       6 code ('' = none), 7 key prefix, 8 allowed current statuses (' a b ' or '' = any),
- *       9 replay history entry (JSON, '' = not a replay)
+ *       9 replay history entry (JSON, '' = not a replay), 10 earlier step's history entry (JSON, '' = none)
  * Reply: 'ok', previous status, replay count | 'notfound' | 'conflict', current status
  */
 export const TRANSITION = new LuaScript(`
@@ -82,6 +82,9 @@ else
   redis.call('ZREM', KEYS[3], id)
 end
 local replays = cur[4] or '0'
+if ARGV[10] and ARGV[10] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[10])
+end
 if ARGV[9] ~= '' then
   redis.call('RPUSH', KEYS[2], ARGV[9])
   replays = tostring(redis.call('HINCRBY', KEYS[1], 'replays', 1))
@@ -135,4 +138,14 @@ for _, id in ipairs(ids) do
   end
 end
 return out
+`);
+
+/**
+ * Reads a message whole: its hash and its history, in one atomic call (a MULTI would do, but
+ * ioredis builds each MULTI by copying every script defined on the shared connection).
+ * KEYS: 1 message hash, 2 history
+ * Reply: { hash field/value pairs, history entries }
+ */
+export const GET = new LuaScript(`
+return { redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1) }
 `);

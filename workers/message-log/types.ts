@@ -86,6 +86,18 @@ export interface TransitionDetail {
   readonly resources?: readonly string[];
 }
 
+/**
+ * A step reached earlier but recorded only with the next transition (one Redis call for two
+ * steps): its history entry keeps its own time and comes first. Status indexes only ever see
+ * the later status.
+ */
+export interface EarlierStep {
+  readonly status: MessageStatus;
+  readonly detail?: TransitionDetail;
+  /** When the step was reached, ms since the epoch. */
+  readonly at: number;
+}
+
 /** One line of a message's history, oldest first. `replayed` marks an operator replay. */
 export interface HistoryEntry {
   /** ISO 8601 instant. */

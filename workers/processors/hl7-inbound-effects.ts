@@ -8,17 +8,24 @@
  * - merge (A40): the prior Patient inactive and `replaced-by` the survivor, which `replaces` it;
  *   the prior's stays, tasks and plan resources re-pointed to the survivor.
  * Every search is restricted to the tenant.
+ *
+ * Round trips of a discharge, the hot path (one A03 per stay): the plan, the team and the Task
+ * come with the message's own transaction when the Patient was known before it
+ * (`hl7-inbound-lookups.ts`), else in one batch after it; then, where there is a plan or a team,
+ * the PractitionerRoles that can decide the owner (often none), and one transaction creating the
+ * Task and updating the plan.
  */
 import type { WithId } from '@medplum/core';
-import type { CarePlan, CareTeam, Encounter, Patient, PractitionerRole, Reference, ResourceType } from '@medplum/fhirtypes';
+import type { CarePlan, CareTeam, Encounter, Identifier, Patient, PractitionerRole, Reference, ResourceType, Task } from '@medplum/fhirtypes';
 import type { AdtEffects, StayEffect } from '../../mappings/adt/index.js';
 import {
-  cancelDischarge, coordinatingOrganization, dischargeTask, dischargeTaskIdentifier, dischargeTaskUpsert, isCoordinator, mergeUpdates,
-  PATIENT_REFERENCE_FIELDS, reassessmentActivity, repointSubject, withReassessment,
+  cancelDischarge, coordinatingOrganization, dischargeTask, dischargeTaskIdentifier, dischargeTaskUpsert, mergeUpdates,
+  PATIENT_REFERENCE_FIELDS, reassessmentActivity, referencesNeedingRoles, repointSubject, withReassessment,
 } from '../../mappings/adt/index.js';
-import type { FhirClient } from '../fhir-client/index.js';
+import { searchBatch, type BatchSearch, type FhirClient } from '../fhir-client/index.js';
 import type { Hl7DomainEvent } from './hl7-inbound-events.js';
-import { byId, tenantTag, token, updateVersioned } from './hl7-inbound-fhir.js';
+import { byId, createWithUpdate, tenantTag, token, updateVersioned } from './hl7-inbound-fhir.js';
+import { coordinationSearches, dischargeTaskSearch, type DischargeLookup } from './hl7-inbound-lookups.js';
 
 /** Who and when, for the resources the effects write. */
 export interface EffectContext {
@@ -32,6 +39,8 @@ export interface EffectContext {
   written: (fullUrl: string) => string | undefined;
   /** `Organization/<id>` of the sending facility, the requester of the Tasks. */
   facilityRef?: string | undefined;
+  /** A discharge's searches, answered within the message's transaction (`hl7-inbound-lookups.ts`). */
+  prefetched?: DischargeLookup | undefined;
 }
 
 /** What the effects wrote and what to announce. */
@@ -79,27 +88,32 @@ function event(ctx: EffectContext, type: Hl7DomainEvent['type'], stay: StayRefs,
 
 /** The person's active plan and team in the tenant (the lowest id when there are several). */
 async function activeCoordination(ctx: EffectContext, patientRef: string): Promise<{ plan?: WithId<CarePlan>; team?: WithId<CareTeam> }> {
-  const query = { subject: patientRef, status: 'active', _tag: tenantTag(ctx.tenant) };
-  const [plans, teams] = await Promise.all([ctx.fhir.searchAll('CarePlan', query), ctx.fhir.searchAll('CareTeam', query)]);
+  const prefetched = ctx.prefetched?.patientRef === patientRef ? ctx.prefetched : undefined;
+  const [plans, teams] = prefetched !== undefined ? [prefetched.plans, prefetched.teams] : await searchBatch(ctx.fhir, coordinationSearches(patientRef, ctx.tenant));
   const plan = byId(plans)[0];
   const planTeams = new Set((plan?.careTeam ?? []).map((r) => r.reference));
   const team = byId(teams).find((t) => planTeams.has(`CareTeam/${t.id ?? ''}`)) ?? byId(teams)[0];
   return { ...(plan !== undefined ? { plan } : {}), ...(team !== undefined ? { team } : {}) };
 }
 
-/** PractitionerRoles that can tell a coordinator's (or the plan author's) organization. */
-async function rolesOf(ctx: EffectContext, team: CareTeam | undefined, plan: CarePlan | undefined): Promise<PractitionerRole[]> {
-  const refs = [
-    ...(team?.participant ?? []).filter(isCoordinator).map((p) => p.member?.reference),
-    plan?.author?.reference,
-  ].filter((r): r is string => r !== undefined);
-  const roleIds = refs.filter((r) => r.startsWith('PractitionerRole/')).map((r) => r.slice('PractitionerRole/'.length));
+/**
+ * The stay's discharge Task (if any) and the PractitionerRoles that can tell the coordinating
+ * organization (those of `referencesNeedingRoles`: often none), in one round trip at most; none
+ * when the transaction brought them (`prefetched`).
+ */
+async function taskAndRoles(ctx: EffectContext, patientRef: string, taskIdentifier: Identifier, team: CareTeam | undefined, plan: CarePlan | undefined) {
+  const prefetched = ctx.prefetched?.patientRef === patientRef ? ctx.prefetched : undefined;
+  const refs = referencesNeedingRoles(team, plan);
+  const known = prefetched?.roles ?? [];
+  const roleIds = refs.filter((r) => r.startsWith('PractitionerRole/')).map((r) => r.slice('PractitionerRole/'.length))
+    .filter((id) => !known.some((role) => role.id === id));
   const practitioners = refs.filter((r) => r.startsWith('Practitioner/'));
-  const [byRole, byPractitioner] = await Promise.all([
-    roleIds.length === 0 ? [] : ctx.fhir.searchAll('PractitionerRole', { _id: roleIds.join(',') }),
-    practitioners.length === 0 ? [] : ctx.fhir.searchAll('PractitionerRole', { practitioner: practitioners.join(',') }),
-  ]);
-  return [...byRole, ...byPractitioner];
+  const searches: BatchSearch[] = prefetched !== undefined ? [] : [dischargeTaskSearch(taskIdentifier, ctx.tenant)];
+  if (roleIds.length > 0) searches.push({ type: 'PractitionerRole', params: { _id: roleIds.join(',') } });
+  if (practitioners.length > 0) searches.push({ type: 'PractitionerRole', params: { practitioner: practitioners.join(',') } });
+  const found = await searchBatch(ctx.fhir, searches);
+  const tasks = prefetched !== undefined ? (prefetched.task === undefined ? [] : [prefetched.task]) : (found.shift() ?? []);
+  return { current: tasks[0] as WithId<Task> | undefined, roles: [...known, ...(found.flat() as PractitionerRole[])] };
 }
 
 async function discharge(ctx: EffectContext, stay: StayEffect, dischargeDateTime: string | undefined): Promise<EffectOutcome> {
@@ -108,7 +122,9 @@ async function discharge(ctx: EffectContext, stay: StayEffect, dischargeDateTime
   const discharged = (extra: Partial<Pick<Hl7DomainEvent, 'taskRef' | 'carePlanRef'>> = {}) => event(ctx, 'patient.discharged', refs, extra);
   if (plan === undefined && team === undefined) return { resources: [], issues: [], events: [discharged()] };
 
-  const owner = coordinatingOrganization(team, plan, await rolesOf(ctx, team, plan));
+  const identifier = dischargeTaskIdentifier(ctx.clientId, stay.visitKey);
+  const { current, roles } = await taskAndRoles(ctx, refs.patientRef, identifier, team, plan);
+  const owner = coordinatingOrganization(team, plan, roles);
   const issues = owner === undefined ? ['discharge Task: no coordinating organization known; Task left unowned'] : [];
   const encounterRef: Reference<Encounter> = { reference: refs.encounterRef };
   const fresh = dischargeTask({
@@ -123,35 +139,58 @@ async function discharge(ctx: EffectContext, stay: StayEffect, dischargeDateTime
     now: ctx.now,
     dischargeDateTime,
   });
-  const identifier = dischargeTaskIdentifier(ctx.clientId, stay.visitKey);
-  const current = await ctx.fhir.searchOne('Task', { identifier: token(identifier), _tag: tenantTag(ctx.tenant) });
-  const resources: string[] = [];
+  const activity = reassessmentActivity({ clientId: ctx.clientId, visitKey: stay.visitKey, dischargeDateTime, performerRef: owner });
+  const reassess = (latest: WithId<CarePlan>) => withReassessment(latest, activity, ctx.clientId, stay.visitKey);
+  const written = await writeDischarge(ctx, { fresh, current, identifier, plan, reassess });
   const events: Hl7DomainEvent[] = [];
-  let taskRef = current?.id !== undefined ? `Task/${current.id}` : undefined;
-  const upsert = dischargeTaskUpsert(fresh, current);
+  if (written.taskCreated) events.push(event(ctx, 'task.created', refs, { taskRef: written.taskRef }));
+  const carePlanRef = plan !== undefined ? `CarePlan/${plan.id}` : undefined;
+  if (written.planUpdated && carePlanRef !== undefined) events.push(event(ctx, 'careplan.updated', refs, { carePlanRef }));
+  events.unshift(discharged({ ...(written.taskRef !== undefined ? { taskRef: written.taskRef } : {}), ...(carePlanRef !== undefined ? { carePlanRef } : {}) }));
+  return { resources: written.resources, events, issues };
+}
+
+/** What a discharge has to write, once the current Task and plan are read. */
+interface DischargeWrite {
+  /** The Task as this discharge would create it. */
+  fresh: Task;
+  current: WithId<Task> | undefined;
+  identifier: Identifier;
+  plan: WithId<CarePlan> | undefined;
+  /** The plan with the reassessment activity (undefined or equal when it has it already). */
+  reassess: (latest: WithId<CarePlan>) => CarePlan | undefined;
+}
+
+/**
+ * Writes the discharge Task (created, reopened, or left alone) and the plan's activity:
+ * the usual discharge, a new Task and a plan to update, is one transaction.
+ */
+async function writeDischarge(ctx: EffectContext, w: DischargeWrite): Promise<{ resources: string[]; taskRef?: string; taskCreated: boolean; planUpdated: boolean }> {
+  const resources: string[] = [];
+  const upsert = dischargeTaskUpsert(w.fresh, w.current);
+  let taskRef = w.current !== undefined ? `Task/${w.current.id}` : undefined;
+  let taskCreated = false;
+  let planUpdated: boolean | undefined;
   if (upsert !== undefined && upsert.id === undefined) {
-    const { resource, created } = await ctx.fhir.conditionalCreate(upsert, { identifier: token(identifier) });
-    taskRef = `Task/${resource.id}`;
+    const create = { resource: upsert, ifNoneExist: { identifier: token(w.identifier) } };
+    if (w.plan !== undefined) {
+      const written = await createWithUpdate(ctx.fhir, create, 'CarePlan', w.plan, w.reassess);
+      [taskRef, taskCreated, planUpdated] = [written.createdRef, written.created, written.updated];
+    } else {
+      const { resource, created } = await ctx.fhir.conditionalCreate(upsert, create.ifNoneExist);
+      [taskRef, taskCreated] = [`Task/${resource.id}`, created];
+    }
     resources.push(taskRef);
-    if (created) events.push(event(ctx, 'task.created', refs, { taskRef }));
-  } else if (upsert !== undefined && upsert.id !== undefined && current !== undefined) {
+  } else if (upsert !== undefined && upsert.id !== undefined && w.current !== undefined) {
     // A discharge cancelled by an A13, discharged again: the Task is reopened.
-    const reopened = await updateVersioned(ctx.fhir, 'Task', upsert.id, (latest) => dischargeTaskUpsert(fresh, latest), current);
+    const reopened = await updateVersioned(ctx.fhir, 'Task', upsert.id, (latest) => dischargeTaskUpsert(w.fresh, latest), w.current);
     if (reopened !== undefined) resources.push(`Task/${reopened.id}`);
   }
-
-  let carePlanRef: string | undefined;
-  if (plan?.id !== undefined) {
-    const activity = reassessmentActivity({ clientId: ctx.clientId, visitKey: stay.visitKey, dischargeDateTime, performerRef: owner });
-    const updated = await updateVersioned(ctx.fhir, 'CarePlan', plan.id, (latest) => withReassessment(latest, activity, ctx.clientId, stay.visitKey), plan);
-    carePlanRef = `CarePlan/${plan.id}`;
-    if (updated !== undefined) {
-      resources.push(carePlanRef);
-      events.push(event(ctx, 'careplan.updated', refs, { carePlanRef }));
-    }
+  if (w.plan !== undefined && planUpdated === undefined) {
+    planUpdated = (await updateVersioned(ctx.fhir, 'CarePlan', w.plan.id, w.reassess, w.plan)) !== undefined;
   }
-  events.unshift(discharged({ ...(taskRef !== undefined ? { taskRef } : {}), ...(carePlanRef !== undefined ? { carePlanRef } : {}) }));
-  return { resources, events, issues };
+  if (planUpdated === true && w.plan !== undefined) resources.push(`CarePlan/${w.plan.id}`);
+  return { resources, ...(taskRef !== undefined ? { taskRef } : {}), taskCreated, planUpdated: planUpdated === true };
 }
 
 async function cancel(ctx: EffectContext, stay: StayEffect): Promise<EffectOutcome> {

@@ -7,7 +7,7 @@ import { deepEquals } from '@medplum/core';
 import type { WithId } from '@medplum/core';
 import type { Bundle, ExtractResource, Resource, ResourceType } from '@medplum/fhirtypes';
 import { CODE_SYSTEM } from '../../profiles/canonical.js';
-import { statusOf, type FhirClient } from '../fhir-client/index.js';
+import { etagForVersion, statusOf, toQueryString, type FhirClient, type SearchParams } from '../fhir-client/index.js';
 
 /**
  * Re-reads after a 412 before giving up. Each retry reads the stored version again and re-applies
@@ -57,6 +57,78 @@ export async function updateVersioned<K extends ResourceType>(
   }
 }
 
+/** What {@link createWithUpdate} wrote. */
+export interface CreateWithUpdateResult {
+  /** `Type/id` of the created (or matched) resource. */
+  createdRef: string;
+  /** The server created it (201), rather than finding it (conditional create matched). */
+  created: boolean;
+  /** The update was written (false when `change` had nothing to do). */
+  updated: boolean;
+}
+
+/**
+ * A conditional create and a version-aware update in one transaction: one round trip and one
+ * commit instead of two, all or nothing. Same rules as {@link updateVersioned} for the update
+ * (`change` on the stored version, `If-Match`, a re-read and another try on 412); when the
+ * change turns out empty, the create is sent alone.
+ */
+export async function createWithUpdate<K extends ResourceType>(
+  fhir: FhirClient,
+  create: { resource: Resource; ifNoneExist: SearchParams },
+  type: K,
+  first: Stored<K>,
+  change: (current: Stored<K>) => ExtractResource<K> | undefined,
+): Promise<CreateWithUpdateResult> {
+  let current = first;
+  for (let attempt = 0; ; attempt++) {
+    const next = change(current);
+    if (next === undefined || deepEquals(withoutMeta(next), withoutMeta(current))) {
+      const { resource, created } = await fhir.conditionalCreate(create.resource, create.ifNoneExist);
+      return { createdRef: `${resource.resourceType}/${resource.id}`, created, updated: false };
+    }
+    const versionId = current.meta?.versionId;
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: withoutId(create.resource), request: { method: 'POST', url: create.resource.resourceType, ifNoneExist: toQueryString(create.ifNoneExist) } },
+        { resource: next, request: { method: 'PUT', url: `${type}/${current.id}`, ...(versionId !== undefined ? { ifMatch: etagForVersion(versionId) } : {}) } },
+      ],
+    };
+    try {
+      // Repeatable: a replay matches the created resource, and a stale If-Match is a 412.
+      const response = await fhir.transaction(bundle, { idempotent: true });
+      const createdAnswer = response.entry?.[0];
+      const createdRef = referenceIn(createdAnswer?.response?.location) ?? refOf(createdAnswer?.resource);
+      if (createdRef === undefined) throw new Error('transaction response lacks the created resource location');
+      return { createdRef, created: Number.parseInt(createdAnswer?.response?.status ?? '', 10) === 201, updated: true };
+    } catch (err) {
+      if (statusOf(err) !== 412 || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      const latest = await fhir.read(type, current.id);
+      // The plan did not move: the 412 is the create's (several matches), not a race to re-run.
+      if (latest.meta?.versionId === versionId) throw err;
+      current = latest;
+    }
+  }
+}
+
+function withoutId(resource: Resource): Resource {
+  const copy: Resource = { ...resource };
+  delete copy.id;
+  return copy;
+}
+
+function refOf(resource: Resource | undefined): string | undefined {
+  return resource?.id === undefined ? undefined : `${resource.resourceType}/${resource.id}`;
+}
+
+/** `Type/id` of a `Location` such as `…/Task/12/_history/1`. */
+function referenceIn(location: string | undefined): string | undefined {
+  const match = location === undefined ? null : /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9.-]{1,64})(?:\/_history\/[^/]+)?$/.exec(location);
+  return match?.[1];
+}
+
 function withoutMeta(resource: Resource): Resource {
   const copy: Resource & { meta?: unknown } = { ...resource };
   delete copy.meta;
@@ -71,9 +143,7 @@ export function writtenReference(request: Bundle, response: Bundle, fullUrl: str
   const index = (request.entry ?? []).findIndex((e) => e.fullUrl === fullUrl);
   if (index < 0) return undefined;
   const answer = response.entry?.[index];
-  const location = answer?.response?.location ?? (answer?.resource?.id !== undefined ? `${answer.resource.resourceType}/${answer.resource.id}` : undefined);
-  const match = location === undefined ? null : /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9.-]{1,64})(?:\/_history\/[^/]+)?$/.exec(location);
-  return match?.[1];
+  return referenceIn(answer?.response?.location ?? refOf(answer?.resource));
 }
 
 /** Resources sorted by id: decisions never depend on the order a server returns. */

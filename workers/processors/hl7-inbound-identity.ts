@@ -5,6 +5,12 @@
  * - by INS: only when PID-32 says the identity is qualified (VALI) and the key is valid;
  * - by traits (family name, given name, birth date): only to detect a possible duplicate, never
  *   to select a Patient (the decision table in `mappings/adt/identity.ts`).
+ *
+ * Cost: the IPP and INS searches are one request (`identifier=a,b` is an OR), split back by
+ * which identifier each Patient carries; the traits search is made only when neither key found
+ * anyone, the one case where `decidePatientMatch` reads it. Most messages are about a known
+ * person, so most cost one search, not three (the traits search is also the heaviest: a common
+ * name and birth date can match many Patients).
  */
 import type { Patient } from '@medplum/fhirtypes';
 import type { AdtEvent, Hl7Name } from '../../mappings/hl7/adt-types.js';
@@ -33,18 +39,49 @@ export async function resolveIdentity(fhir: FhirClient, event: AdtEvent, ctx: Ad
   const ins = qualified && sorted.ins?.keyValid === true ? insIdentifier(sorted.ins) : undefined;
   const traits = traitsOf(patient.names, patient.birthDate);
 
-  const [byIpp, byIns, byTraits] = await Promise.all([
-    Promise.all(sorted.ipps.map((ipp) => fhir.searchAll('Patient', { identifier: token(ipp), _tag }))).then((lists) => lists.flat()),
-    ins === undefined ? Promise.resolve([]) : fhir.searchAll('Patient', { identifier: token(ins), _tag }),
-    traits === undefined
-      ? Promise.resolve([])
-      : fhir.searchAll('Patient', { family: traits.family, birthdate: traits.birthDate, _tag }).then((found) => found.filter((p) => sameTraits(p, traits))),
-  ]);
+  const { byIpp, byIns } = await searchByKeys(fhir, sorted.ipps, ins, _tag);
+  // decidePatientMatch reads the traits only when no key matched: otherwise the search is wasted.
+  const byTraits = traits === undefined || byIpp.length > 0 || byIns.length > 0
+    ? []
+    : (await fhir.searchAll('Patient', { family: traits.family, birthdate: traits.birthDate, _tag })).filter((p) => sameTraits(p, traits));
   const match = decidePatientMatch({ byIpp, byIns, byTraits, identityQualified: qualified });
   if (match.action !== 'use' && match.action !== 'use-and-reconcile') return { match };
   // The chosen id may be a merge survivor that none of the searches returned: read it.
   const found = [...byIpp, ...byIns].find((p) => p.id === match.patientId && p.active !== false);
   return { match, currentPatient: found ?? (await fhir.read('Patient', match.patientId)) };
+}
+
+type Key = { system?: string | undefined; value?: string | undefined };
+
+/**
+ * The Patients holding one of the IPPs, and those holding the INS, in one search. A value with a
+ * comma (the OR separator) falls back to one search per key, as before.
+ */
+async function searchByKeys(fhir: FhirClient, ipps: readonly Key[], ins: Key | undefined, _tag: string): Promise<{ byIpp: Patient[]; byIns: Patient[] }> {
+  const keys = [...ipps, ...(ins === undefined ? [] : [ins])];
+  if (keys.length === 0) return { byIpp: [], byIns: [] };
+  if (keys.some((key) => token(key).includes(','))) {
+    const [byIpp, byIns] = await Promise.all([
+      Promise.all(ipps.map((ipp) => fhir.searchAll('Patient', { identifier: token(ipp), _tag }))).then((lists) => lists.flat()),
+      ins === undefined ? Promise.resolve([]) : fhir.searchAll('Patient', { identifier: token(ins), _tag }),
+    ]);
+    return { byIpp, byIns };
+  }
+  const found = await fhir.searchAll('Patient', { identifier: keys.map(token).join(','), _tag });
+  return {
+    byIpp: found.filter((patient) => ipps.some((ipp) => holds(patient, ipp))),
+    byIns: ins === undefined ? [] : found.filter((patient) => holds(patient, ins)),
+  };
+}
+
+/**
+ * Whether the Patient carries the identifier, compared as leniently as a token search may be
+ * (our store ignores case; HAPI does not): a Patient the server returned is never dropped.
+ */
+function holds(patient: Patient, key: Key): boolean {
+  const system = (key.system ?? '').toLowerCase();
+  const value = (key.value ?? '').toLowerCase();
+  return (patient.identifier ?? []).some((i) => (i.system ?? '').toLowerCase() === system && (i.value ?? '').toLowerCase() === value);
 }
 
 interface Traits {

@@ -29,6 +29,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AdtEvent, Hl7Identifier } from '../../mappings/hl7/adt-types.js';
+import { LuaScript } from '../message-log/lua-script.js';
 
 /** CX-5 types that mark an INS (PAM France and older feeds). */
 const INS_TYPES = new Set(['INS', 'INS-NIR', 'INS-NIA', 'INS-C']);
@@ -70,7 +71,12 @@ export interface PersonOrderOptions {
   prefix: string;
 }
 
-/** The Redis side of per-person ordering (see the module comment). */
+/**
+ * The Redis side of per-person ordering (see the module comment). Each call is one Lua script
+ * (one EVALSHA, atomic over the person's sets) rather than a MULTI: ioredis builds every MULTI
+ * by copying each script defined on the connection (BullMQ defines dozens on the shared one),
+ * which cost more CPU than the commands themselves.
+ */
 export class PersonOrder {
   private readonly redis: Redis;
   private readonly prefix: string;
@@ -88,9 +94,7 @@ export class PersonOrder {
   /** Adds `messageId` to each person's set (no-op where it is already a member). */
   async register(messageId: string, tokens: readonly string[]): Promise<void> {
     if (tokens.length === 0) return;
-    const pipeline = this.redis.multi();
-    for (const token of tokens) pipeline.zadd(this.key(token), 'NX', '0', messageId);
-    await exec(pipeline);
+    await REGISTER.run(this.redis, tokens.map((token) => this.key(token)), [messageId]);
   }
 
   /**
@@ -99,27 +103,54 @@ export class PersonOrder {
    */
   async blockerOf(messageId: string, tokens: readonly string[]): Promise<string | undefined> {
     if (tokens.length === 0) return undefined;
-    const pipeline = this.redis.multi();
-    for (const token of tokens) pipeline.zrange(this.key(token), '0', '0');
-    const firsts = (await exec(pipeline)) as string[][];
-    const before = firsts.flat().filter((id) => id < messageId).sort();
-    return before[0];
+    return earliestBefore(messageId, await FIRSTS.run(this.redis, tokens.map((token) => this.key(token)), [messageId, '0']));
+  }
+
+  /**
+   * {@link register} then {@link blockerOf}, in one round trip: what the worker asks before
+   * processing a message.
+   */
+  async registerAndFindBlocker(messageId: string, tokens: readonly string[]): Promise<string | undefined> {
+    if (tokens.length === 0) return undefined;
+    return earliestBefore(messageId, await FIRSTS.run(this.redis, tokens.map((token) => this.key(token)), [messageId, '1']));
   }
 
   /** Removes `messageId` from the sets (once written or permanently failed). */
   async release(messageId: string, tokens: readonly string[]): Promise<void> {
     if (tokens.length === 0) return;
-    const pipeline = this.redis.multi();
-    for (const token of tokens) pipeline.zrem(this.key(token), messageId);
-    await exec(pipeline);
+    await RELEASE.run(this.redis, tokens.map((token) => this.key(token)), [messageId]);
   }
 }
 
-async function exec(pipeline: ReturnType<Redis['multi']>): Promise<unknown[]> {
-  const results = await pipeline.exec();
-  if (results === null) throw new Error('person order: Redis transaction aborted');
-  return results.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
+/** KEYS: the person sets. ARGV: 1 message id. */
+const REGISTER = new LuaScript(`
+for _, key in ipairs(KEYS) do redis.call('ZADD', key, 'NX', 0, ARGV[1]) end
+return 1
+`);
+
+/**
+ * KEYS: the person sets. ARGV: 1 message id, 2 '1' to register it first. Reply: the first member
+ * of each non-empty set (compared in JavaScript: Lua's string order follows the locale).
+ */
+const FIRSTS = new LuaScript(`
+local firsts = {}
+for _, key in ipairs(KEYS) do
+  if ARGV[2] == '1' then redis.call('ZADD', key, 'NX', 0, ARGV[1]) end
+  local first = redis.call('ZRANGE', key, 0, 0)[1]
+  if first then firsts[#firsts + 1] = first end
+end
+return firsts
+`);
+
+/** KEYS: the person sets. ARGV: 1 message id. */
+const RELEASE = new LuaScript(`
+for _, key in ipairs(KEYS) do redis.call('ZREM', key, ARGV[1]) end
+return 1
+`);
+
+/** The smallest of the sets' first members that comes before `messageId` (ids sort in receipt order). */
+function earliestBefore(messageId: string, reply: unknown): string | undefined {
+  if (!Array.isArray(reply)) throw new Error('person order: unexpected script reply');
+  const before = reply.map((first: unknown) => String(first)).filter((id) => id < messageId).sort();
+  return before[0];
 }

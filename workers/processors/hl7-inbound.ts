@@ -3,13 +3,15 @@
  * then its effects (SPEC §3). The job carries the message-log id only (house practice 7).
  *
  * Steps: load the raw bytes → decode, parse, extract (`assessHl7`, the same pure code as the
- * edge) → wait for the person's earlier messages (`hl7-inbound-order.ts`) → identity resolution
+ * edge; `readNotification` for a FHIR notification message, see `inbound-assessment.ts`) →
+ * wait for the person's earlier messages (`hl7-inbound-order.ts`) → identity resolution
  * in the tenant (`hl7-inbound-identity.ts`) → `adtToTransaction` → `fhir.transaction` → effects
  * (`hl7-inbound-effects.ts`) → domain events (`publish`).
  *
  * Message-log statuses: `mapped` (with the mapping issues) → `written` (with the references);
  * `rejected` on a permanent failure (the content cannot be written as sent), `failed` once the
  * retries are spent; while retries remain, back to `queued` with the reason of the attempt.
+ * `mapped` is recorded together with the step after it (one Redis call, its own time kept).
  *
  * Exactly once, as far as it can be observed: a message already `written` is not written again
  * (a job run twice after a crash returns the references it wrote); everything else is
@@ -23,16 +25,16 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { adtToTransaction, facilityIdentifier, facilityNamespaceFor, type AdtMappingContext } from '../../mappings/adt/index.js';
 import type { AdtEvent } from '../../mappings/hl7/adt-types.js';
-import { assessHl7 } from '../../mappings/hl7/assess.js';
 import { HL7_ERROR } from '../../mappings/hl7/error-codes.js';
 import type { FhirClient } from '../fhir-client/index.js';
-import type { MessageLog, MessageRecord } from '../message-log/index.js';
+import type { EarlierStep, MessageLog, MessageRecord } from '../message-log/index.js';
 import { classifyFailure } from '../queue/classify-failure.js';
 import type { JobProcessor, QueueJob } from '../queue/index.js';
-import { referencesOf } from './fhir-references.js';
 import { applyEffects } from './hl7-inbound-effects.js';
 import type { Hl7EventPublisher } from './hl7-inbound-events.js';
-import { writtenReference } from './hl7-inbound-fhir.js';
+import { KnownFacilities } from './hl7-inbound-facilities.js';
+import { dischargeLookups } from './hl7-inbound-lookups.js';
+import { assessInbound } from './inbound-assessment.js';
 import { resolveIdentity } from './hl7-inbound-identity.js';
 import { PersonOrder, personTokens } from './hl7-inbound-order.js';
 import { UNASSIGNED } from './hl7-inbound-unassigned.js';
@@ -91,6 +93,8 @@ export interface Hl7InboundDeps {
   clientOfFacility?: (namespaceId: string) => string | undefined;
   /** Domain events, once written (webhooks). A failure retries the job: events are at least once. */
   publish?: Hl7EventPublisher;
+  /** The HL7 facilities a client declares: the sending facility of its FHIR messages (`fhir-message` records). */
+  declaredFacilities?: (clientId: string) => readonly string[] | undefined;
   /** Ordering delays (defaults {@link ORDER_RETRY_DELAY_MS}, {@link MAX_ORDER_WAIT_MS}); tests shorten them. */
   ordering?: { retryDelayMs?: number; maxWaitMs?: number };
 }
@@ -105,13 +109,17 @@ export interface Hl7InboundDeps {
 export function createHl7InboundProcessor(deps: Hl7InboundDeps): JobProcessor<'hl7-inbound'> {
   const now = deps.now ?? (() => new Date());
   const order = new PersonOrder({ redis: deps.redis, prefix: deps.prefix });
+  const facilities = new KnownFacilities();
   const retryDelayMs = deps.ordering?.retryDelayMs ?? ORDER_RETRY_DELAY_MS;
   const maxWaitMs = deps.ordering?.maxWaitMs ?? MAX_ORDER_WAIT_MS;
 
-  /** Resolves when `messageId` is first of its persons; otherwise parks the job (DelayedError). */
+  /**
+   * Registers `messageId` in its persons' order (a no-op but for replays and recovery) and
+   * resolves when it is first of its persons; otherwise parks the job (DelayedError).
+   */
   const awaitTurn = async (job: QueueJob<'hl7-inbound'>, messageId: string, tokens: readonly string[]): Promise<void> => {
     for (let cleared = 0; cleared < MAX_CLEARED_PER_RUN; cleared++) {
-      const blocker = await order.blockerOf(messageId, tokens);
+      const blocker = cleared === 0 ? await order.registerAndFindBlocker(messageId, tokens) : await order.blockerOf(messageId, tokens);
       if (blocker === undefined) return;
       if (await isSettled(deps.messageLog, blocker)) {
         await order.release(blocker, tokens); // settled but never released (crash in between)
@@ -134,7 +142,8 @@ export function createHl7InboundProcessor(deps: Hl7InboundDeps): JobProcessor<'h
   return async (job) => {
     const { messageId } = job.data.payload;
     const record = await deps.messageLog.get(messageId);
-    const assessment = assessHl7(record.raw);
+    // FHIR notification messages (`fhir-message`) give the same AdtEvent as HL7 (inbound-assessment.ts).
+    const assessment = assessInbound(record, deps.declaredFacilities);
     const event = assessment.adt?.event;
     const tokens = event === undefined ? [] : personTokens(event.sendingFacility.namespaceId, event);
 
@@ -144,7 +153,9 @@ export function createHl7InboundProcessor(deps: Hl7InboundDeps): JobProcessor<'h
       return { resources: lastWritten(record) };
     }
     const owner = event === undefined ? undefined : deps.clientOfFacility?.(event.sendingFacility.namespaceId);
-    const disowned = record.tenant === UNASSIGNED || (event !== undefined && deps.clientOfFacility !== undefined && owner !== record.clientId);
+    // A FHIR message's sender is the authenticated caller, not a declared MSH-4: only HL7 is re-checked.
+    const checkFacility = record.channel !== 'fhir-message' && event !== undefined && deps.clientOfFacility !== undefined;
+    const disowned = record.tenant === UNASSIGNED || (checkFacility && owner !== record.clientId);
     if (assessment.status !== 'accept' || event === undefined || disowned) {
       const reason = disowned
         ? `MSH-4: the sending facility is not declared by client ${record.clientId}`
@@ -155,21 +166,37 @@ export function createHl7InboundProcessor(deps: Hl7InboundDeps): JobProcessor<'h
       throw new OperationOutcomeError(badRequest(`message ${messageId} cannot be processed: ${reason}`));
     }
 
-    await order.register(messageId, tokens);
     await awaitTurn(job, messageId, tokens);
+    const steps: MessageSteps = {};
     try {
-      const resources = await writeMessage(deps, record, event, [...(assessment.adt?.issues ?? [])], now());
+      const resources = await writeMessage(deps, facilities, record, event, [...(assessment.adt?.issues ?? [])], now(), steps);
       await order.release(messageId, tokens);
       return { resources };
     } catch (err) {
-      await settleFailure(deps, job, messageId, err, () => order.release(messageId, tokens));
+      await settleFailure(deps, job, messageId, err, () => order.release(messageId, tokens), steps.mapped);
       throw err;
     }
   };
 }
 
-/** Maps, writes, applies the effects and announces them; returns the references written. */
-async function writeMessage(deps: Hl7InboundDeps, record: MessageRecord, event: AdtEvent, extractionIssues: string[], at: Date): Promise<string[]> {
+/** Steps of a message reached but not yet recorded in the message log. */
+interface MessageSteps {
+  mapped?: EarlierStep;
+}
+
+/**
+ * Maps, writes, applies the effects and announces them; returns the references written. The
+ * `mapped` step is left in `steps`, recorded with `written` (or with the failure).
+ */
+async function writeMessage(
+  deps: Hl7InboundDeps,
+  facilities: KnownFacilities,
+  record: MessageRecord,
+  event: AdtEvent,
+  extractionIssues: string[],
+  at: Date,
+  steps: MessageSteps,
+): Promise<string[]> {
   const { clientId, tenant, id: messageId } = record;
   const name = deps.facilityName?.(clientId);
   const ctx: AdtMappingContext = {
@@ -182,25 +209,29 @@ async function writeMessage(deps: Hl7InboundDeps, record: MessageRecord, event: 
   const identity = await resolveIdentity(deps.fhir, event, ctx);
   const mapped = adtToTransaction(event, ctx, identity === undefined ? {} : { match: identity.match, currentPatient: identity.currentPatient });
   const issues = [...extractionIssues, ...mapped.issues];
-  await deps.messageLog.transition(messageId, 'mapped', issues.length > 0 ? { reason: issues.join('; ') } : undefined);
+  steps.mapped = { status: 'mapped', at: Date.now(), ...(issues.length > 0 ? { detail: { reason: issues.join('; ') } } : {}) };
   if ((mapped.bundle.entry ?? []).length === 0) {
     throw new MessageRejected(`nothing to write: ${mapped.issues.join('; ') || 'no resource mapped'}`);
   }
 
-  // Every entry is conditional (mappings/adt): the transaction may safely be repeated.
-  const response = await deps.fhir.transaction(mapped.bundle, { idempotent: true });
-  const written = (fullUrl: string): string | undefined => writtenReference(mapped.bundle, response, fullUrl);
+  // Every entry is conditional (mappings/adt), so the transaction may safely be repeated; the
+  // facility's Organization, once known to exist, is left out (hl7-inbound-facilities.ts); a
+  // discharge's searches ride along when the Patient is known (hl7-inbound-lookups.ts).
+  const lookups = dischargeLookups(mapped.effects, identity?.match, tenant, clientId);
+  const bundle = lookups === undefined ? mapped.bundle : { ...mapped.bundle, entry: [...(mapped.bundle.entry ?? []), ...lookups.entries] };
+  const { written, references, response } = await facilities.transaction(deps.fhir, bundle);
+  const prefetched = await lookups?.read(deps.fhir, response);
   const outcome = await applyEffects(
-    { fhir: deps.fhir, tenant, clientId, messageId, now: ctx.now, written, facilityRef: facilityReference(mapped.bundle, written, clientId, event) },
+    { fhir: deps.fhir, tenant, clientId, messageId, now: ctx.now, written, facilityRef: facilityReference(mapped.bundle, written, clientId, event), prefetched },
     mapped.effects,
   );
   for (const domainEvent of outcome.events) await deps.publish?.(domainEvent);
 
-  const resources = [...new Set([...referencesOf(response), ...outcome.resources])];
+  const resources = [...new Set([...references, ...outcome.resources])];
   await deps.messageLog.transition(messageId, 'written', {
     resources,
     ...(outcome.issues.length > 0 ? { reason: outcome.issues.join('; ') } : {}),
-  });
+  }, { earlier: steps.mapped });
   deps.logger?.info({ messageId, event: event.trigger, effect: mapped.effects.kind, resources: resources.length, events: outcome.events.length }, 'hl7 message written');
   return resources;
 }
@@ -224,6 +255,7 @@ async function settleFailure(
   messageId: string,
   err: unknown,
   release: () => Promise<void>,
+  earlier: EarlierStep | undefined,
 ): Promise<void> {
   const { permanent, status } = classifyFailure(err);
   const attempt = job.attemptsMade + 1;
@@ -232,10 +264,10 @@ async function settleFailure(
   const code = status !== undefined ? String(status) : undefined;
   try {
     if (final) {
-      await deps.messageLog.transition(messageId, permanent ? 'rejected' : 'failed', { reason, ...(code !== undefined ? { code } : {}) });
+      await deps.messageLog.transition(messageId, permanent ? 'rejected' : 'failed', { reason, ...(code !== undefined ? { code } : {}) }, { earlier });
       await release();
     } else {
-      await deps.messageLog.transition(messageId, 'queued', { reason: `attempt ${attempt} failed (${reason}); will retry`, ...(code !== undefined ? { code } : {}) });
+      await deps.messageLog.transition(messageId, 'queued', { reason: `attempt ${attempt} failed (${reason}); will retry`, ...(code !== undefined ? { code } : {}) }, { earlier });
     }
   } catch (logErr) {
     deps.logger?.error({ messageId, error: describeFailure(logErr) }, 'hl7 inbound: could not record a failed attempt');

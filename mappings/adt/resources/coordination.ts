@@ -66,6 +66,29 @@ export function coordinatingOrganization(careTeam?: CareTeam, carePlan?: CarePla
   return organizationOf(author, roles);
 }
 
+/**
+ * The member or author references whose PractitionerRoles {@link coordinatingOrganization} may
+ * read, in its order, up to the first step that decides without roles (an Organization
+ * reference, a managingOrganization): the worker reads the roles of these only, often none.
+ * @example referencesNeedingRoles(careTeam, carePlan) // ['PractitionerRole/12']
+ */
+export function referencesNeedingRoles(careTeam?: CareTeam, carePlan?: CarePlan): string[] {
+  const references: string[] = [];
+  const throughRoles = (member: Reference | undefined): void => {
+    const reference = member?.reference;
+    if (reference?.startsWith('PractitionerRole/') === true || reference?.startsWith('Practitioner/') === true) references.push(reference);
+  };
+  for (const participant of careTeam?.participant ?? []) {
+    if (!isCoordinator(participant)) continue;
+    if (isOrganizationRef(participant.onBehalfOf) || isOrganizationRef(participant.member)) return references;
+    throughRoles(participant.member);
+  }
+  if (careTeam?.managingOrganization?.some((r) => isOrganizationRef(r)) === true) return references;
+  if (isOrganizationRef(carePlan?.author)) return references;
+  throughRoles(carePlan?.author);
+  return references;
+}
+
 /** What an A13 changes: the Task and the plan to write back (version-aware), each only if it changes. */
 export interface DischargeCancellation {
   task?: Task;
