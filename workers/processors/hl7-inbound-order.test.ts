@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AdtEvent, Hl7Identifier } from '../../mappings/hl7/adt-types.js';
+import { readFileSync } from 'node:fs';
+import { assessHl7 } from '../../mappings/hl7/assess.js';
+import { sampleNotification } from '../../mappings/notification/__fixtures__/sample.js';
+import { notificationFacility, readNotification } from '../../mappings/notification/index.js';
 import { personTokens } from './hl7-inbound-order.js';
 
 const authority = { namespaceId: 'CH_EXEMPLE', universalId: '1.2.250.1.999.1.1', universalIdType: 'ISO' };
@@ -31,5 +35,13 @@ describe('personTokens', () => {
     expect(personTokens('CH_EXEMPLE', event([ipp('880011')], [[ipp('880099')]]))).toHaveLength(2);
     expect(personTokens('CH_EXEMPLE', event([ins]))).toHaveLength(1);
     expect(personTokens('CH_EXEMPLE', event([]))).toEqual([]);
+  });
+
+  it('gives one person the same token whether the hospital sends HL7 or a FHIR notification', () => {
+    const a03 = assessHl7(readFileSync(new URL('../../mappings/hl7/__fixtures__/adt-a03-pam-fr.hl7', import.meta.url)));
+    const notification = readNotification(sampleNotification(), { facility: notificationFacility('chex', ['CH_EXEMPLE']) });
+    const fromHl7 = personTokens('CH_EXEMPLE', a03.adt!.event);
+    expect(fromHl7).toHaveLength(1);
+    expect(personTokens('CH_EXEMPLE', notification.event!)).toEqual(fromHl7);
   });
 });

@@ -28,6 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { isOid } from '../../mappings/adt/context.js';
 import type { AdtEvent, Hl7Identifier } from '../../mappings/hl7/adt-types.js';
 import { LuaScript } from '../message-log/lua-script.js';
 
@@ -58,10 +59,19 @@ function personIdentifiers(identifiers: readonly Hl7Identifier[]): Hl7Identifier
   return local.length > 0 ? local : [...identifiers];
 }
 
-function hashPerson(facility: string, id: Hl7Identifier): string {
+/**
+ * The namespace of an identifier as both channels spell it: its OID when it has one (HL7 CX-4
+ * `CH_EXEMPLE&1.2.3&ISO` and a FHIR notification's `urn:oid:1.2.3` are one namespace, so one
+ * person's HL7 and FHIR messages share a turn), else the FHIR system or the CX-4 namespace id.
+ */
+function namespaceOf(id: Hl7Identifier): string {
   const authority = id.assigningAuthority;
-  const namespace = authority === undefined ? '' : `${authority.namespaceId}&${authority.universalId}`;
-  return createHash('sha256').update(`${facility}\u0000${namespace}\u0000${id.value}`).digest('hex').slice(0, 32);
+  if (isOid(authority?.universalId)) return `oid:${authority.universalId}`;
+  return id.fhirSystem ?? authority?.namespaceId ?? '';
+}
+
+function hashPerson(facility: string, id: Hl7Identifier): string {
+  return createHash('sha256').update(`${facility}\u0000${namespaceOf(id)}\u0000${id.value}`).digest('hex').slice(0, 32);
 }
 
 /** Options of {@link PersonOrder}. */
