@@ -26,10 +26,8 @@ export interface JobTrace {
 export interface JobPayloads {
   cases: { action: 'upsert'; caseId: string; document: unknown } | { action: 'revoke'; caseId: string };
   directory: { kind: 'organization' | 'practitioner'; id: string; document: unknown };
-  /** Id of the raw HL7 v2 message stored (and ACKed) by the edge. */
+  /** Id of the hospital message (HL7 v2 or FHIR notification) stored and acknowledged by the edge. */
   'hl7-inbound': { messageId: string };
-  /** Id of the FHIR notification bundle stored by the edge. */
-  'fhir-inbound': { bundleId: string };
   /** One delivery: the stored event, sent to one subscription. */
   webhooks: { subscriptionId: string; eventId: string };
   /** Id of the stored NDJSON upload. */
@@ -42,7 +40,6 @@ export interface JobResults {
   cases: { resources: string[] };
   directory: { resources: string[] };
   'hl7-inbound': { resources: string[] };
-  'fhir-inbound': { resources: string[] };
   /** HTTP status answered by the subscriber. */
   webhooks: { status: number };
   /** Also reported while running, through `job.updateProgress`. */

@@ -65,7 +65,6 @@ export const JOB_POLICIES: Readonly<Record<QueueName, DefaultJobOptions>> = {
   cases: standard,
   directory: standard,
   'hl7-inbound': standard,
-  'fhir-inbound': standard,
   import: standard,
   webhooks: { ...standard, ...WEBHOOK_RETRY },
 };

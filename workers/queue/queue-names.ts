@@ -8,10 +8,12 @@ export const QUEUE_NAMES = [
   'cases',
   /** `PUT /v1/organizations|practitioners/{id}`: directory entries. */
   'directory',
-  /** HL7 v2 messages already stored and ACKed by the MLLP/HTTP edge; the job points at the stored message. */
+  /**
+   * Hospital events already stored and acknowledged by the edge — HL7 v2 over MLLP or HTTP, and
+   * FHIR notification Bundles (`/fhir/$process-message`) — one queue so one person's events take
+   * turns whatever their channel; the job points at the stored message.
+   */
   'hl7-inbound',
-  /** FHIR notification bundles pushed by hospitals; the job points at the stored bundle. */
-  'fhir-inbound',
   /** One delivery of one event to one subscription (signed POST, retried ≥ 24 h). */
   'webhooks',
   /** `POST /v1/import`: one job walks a stored NDJSON upload and reports progress. */

@@ -57,7 +57,7 @@ describe('/admin/queues dashboard', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as { queues: { name: string; counts: Record<string, number> }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['cases', 'directory', 'fhir-inbound', 'hl7-inbound', 'import', 'webhooks']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['cases', 'directory', 'hl7-inbound', 'import', 'webhooks']);
     expect(body.queues.find((q) => q.name === 'cases')?.counts['waiting']).toBe(1);
   });
 
