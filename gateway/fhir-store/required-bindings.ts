@@ -111,17 +111,21 @@ function propertyInfo(schema: InternalTypeSchema, key: string): PropertyInfo | u
   return info ?? undefined;
 }
 
-function codingAllowed(set: CodeSet, coding: Coding): boolean {
-  if (!coding.code) return true;
-  return coding.system ? set.has(`${coding.system}|${coding.code}`) : set.has(coding.code);
+/** A malformed coding (not an object, a code that is not a string) is the validator's to report, not ours. */
+function codingAllowed(set: CodeSet, coding: unknown): boolean {
+  if (!coding || typeof coding !== 'object') return true;
+  const { system, code } = coding as Coding;
+  if (typeof code !== 'string' || !code) return true;
+  return typeof system === 'string' && system ? set.has(`${system}|${code}`) : set.has(code);
 }
 
 function checkValue(set: CodeSet, typeCode: string, value: unknown): boolean {
   if (typeCode === 'code' || typeCode === 'string' || typeCode === 'uri') return typeof value !== 'string' || set.has(value);
-  if (typeCode === 'Coding') return codingAllowed(set, value as Coding);
+  if (typeCode === 'Coding') return codingAllowed(set, value);
   if (typeCode === 'CodeableConcept') {
-    const codings = (value as CodeableConcept).coding ?? [];
-    return codings.length === 0 || codings.some((c) => codingAllowed(set, c));
+    const codings: unknown = value && typeof value === 'object' ? (value as CodeableConcept).coding : undefined;
+    const wellFormed = Array.isArray(codings) ? codings.filter((c) => c && typeof c === 'object') : [];
+    return wellFormed.length === 0 || wellFormed.some((c) => codingAllowed(set, c));
   }
   return true;
 }
@@ -155,6 +159,20 @@ function walk(value: Record<string, unknown>, schema: InternalTypeSchema, path: 
       if (child) walk(record, child, itemPath, issues);
     });
   }
+}
+
+/**
+ * True when `profile` binds (required) a top-level element to a value set the store can check
+ * and the base type does not bind it to the same one: only then does walking the resource with
+ * the profile's schema find more than walking it with the base's (below the top level both
+ * walks use the base data types).
+ */
+export function addsCheckableBindings(base: InternalTypeSchema, profile: InternalTypeSchema): boolean {
+  return Object.entries(profile.elements).some(([name, element]) => {
+    if (name.includes('.')) return false; // children of a data type: not walked with the profile
+    const url = requiredValueSet(element);
+    return url !== undefined && codeSets.has(url) && url !== (base.elements[name] && requiredValueSet(base.elements[name]));
+  });
 }
 
 /** The required-binding violations of a resource, each with its path. */

@@ -339,6 +339,12 @@ export async function processBatch(bundle: Bundle, repo: FhirRepository, router:
   for (const [index, original] of (bundle.entry ?? []).entries()) {
     try {
       const p = plan(original, index);
+      if (p.method === 'GET' || p.method === 'HEAD') {
+        // A read needs no transaction of its own (a savepoint, and a wait for a commit it has
+        // nothing to add to): as a plain GET, it sees every committed write.
+        responses.push(await execute(p, repo, router, req));
+        continue;
+      }
       const one = async (tx: FhirRepository): Promise<BundleEntry> => {
         await resolveTargets(tx, [p]);
         if (p.entry.resource) await rewriteReferences(tx, p.entry.resource, new Map(), 'resource');

@@ -81,4 +81,11 @@ describe('validation through the store', () => {
     const unknown = await t.call('POST', '/Patient', { resourceType: 'Patient', meta: { profile: ['https://elsewhere.example/p'] } });
     expect(unknown.status).toBe(201);
   });
+
+  it('answers 400, not 500, for malformed codings under a required binding', async () => {
+    const condition = { resourceType: 'Condition', subject: { reference: 'Patient/1' }, clinicalStatus: { coding: [null, 'active', { code: 7 }] } };
+    const refused = await t.call<OperationOutcome>('POST', '/Condition', condition);
+    expect(refused.status).toBe(400);
+    expect(refused.body.issue.flatMap((i) => i.expression ?? []).join(' ')).toContain('Condition.clinicalStatus.coding');
+  });
 });
