@@ -11,6 +11,7 @@ import type { CarePlan, CarePlanActivity } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOrigin } from '../mappings/case/from-fhir/common.js';
 import type { PathwayView } from '../mappings/pathway/index.js';
+import { CODE_SYSTEM } from '../profiles/canonical.js';
 import { eventually, startReceiver, type Receiver } from '../workers/webhooks/testing/receiver.js';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
 
@@ -109,12 +110,18 @@ describe('one shared plan, three contributors', () => {
 
     // 3. The EHPAD adds its own activity through /fhir, version-aware.
     const { plan, etag } = await readPlan(planRef);
-    const withMine = { ...plan, activity: [...(plan.activity ?? []), { detail: { status: 'scheduled', description: EHPAD_ACTIVITY } }] };
-    const put = await fetch(`${gw.httpUrl}/fhir/${planRef}`, {
+    const putPlan = (body: CarePlan) => fetch(`${gw.httpUrl}/fhir/${planRef}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${KEYS.ehpad}`, 'content-type': 'application/fhir+json', 'if-match': etag },
-      body: JSON.stringify(withMine),
+      body: JSON.stringify(body),
     });
+    // The store holds the plan to our profile: an action needs its kind from the closed list.
+    const untyped = await putPlan({ ...plan, activity: [...(plan.activity ?? []), { detail: { status: 'scheduled', description: EHPAD_ACTIVITY } }] });
+    expect(untyped.status).toBe(400);
+    expect(JSON.stringify(await untyped.json())).toContain('psl-pps-2');
+    const kind = { coding: [{ system: CODE_SYSTEM.actionKind, code: 'prevention' }] };
+    const withMine = { ...plan, activity: [...(plan.activity ?? []), { detail: { status: 'scheduled' as const, description: EHPAD_ACTIVITY, code: kind } }] };
+    const put = await putPlan(withMine);
     expect(put.status).toBe(200);
     const written = (await put.json()) as CarePlan;
     const ehpadOrigin = readOrigin(written.activity?.find((a) => a.detail?.description === EHPAD_ACTIVITY)?.extension);

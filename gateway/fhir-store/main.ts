@@ -7,6 +7,7 @@
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { allStructureDefinitions } from '../../profiles/index.js';
 import { loadConfig } from '../config.js';
 import { exitWithParent } from '../process/spawn-service.js';
 import { createLogger } from '../log.js';
@@ -16,7 +17,8 @@ import { createFhirStoreApp, FHIR_BASE_PATH } from './server.js';
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL);
 
-const store = openFhirStore({ dataDir: config.DATA_DIR, logger });
+// Our profiles and extension definitions: a resource claiming one of them is validated against it (SPEC §4).
+const store = openFhirStore({ dataDir: config.DATA_DIR, logger, profiles: [...allStructureDefinitions] });
 const app = createFhirStoreApp({ repo: store.repo, router: store.router, logger });
 
 const server = serve({ fetch: app.fetch, port: config.FHIR_STORE_PORT, hostname: config.FHIR_STORE_HOST }, (info: AddressInfo) => {

@@ -10,7 +10,7 @@ import type { Bundle, CareTeam, Encounter, Organization, Patient, RelatedPerson 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PathwayViewSchema, type PathwayView } from '../../mappings/pathway/index.js';
 import { dischargeTask, reassessmentActivity } from '../../mappings/adt/index.js';
-import { CODE_SYSTEM, FR_SYSTEM } from '../../profiles/canonical.js';
+import { CODE_SYSTEM, EXTENSION, FR_SYSTEM } from '../../profiles/canonical.js';
 import { startFhirStoreProcess, type FhirStoreProcess } from '../../test/helpers/fhir-store-process.js';
 import { FhirClient } from '../../workers/fhir-client/index.js';
 import { createApp } from '../app.js';
@@ -79,7 +79,11 @@ beforeAll(async () => {
   const jura = await fhir.create<Patient>({ resourceType: 'Patient', meta: tags('jura', 'dac-jura'), name: [{ family: 'JURASSIEN', given: ['Paul'] }] });
   juraPatientId = jura.id;
   const intruder = await fhir.create<RelatedPerson>({ resourceType: 'RelatedPerson', meta: tags('jura', 'dac-jura'), patient: { reference: `Patient/${jura.id}` }, name: [{ family: 'SECRET' }] });
-  await fhir.update({ ...team, participant: [...team.participant!, { member: { reference: `RelatedPerson/${intruder.id}` }, role: [{ coding: [{ system: CODE_SYSTEM.teamRole, code: 'aidant' }] }] }] });
+  await fhir.update({ ...team, participant: [...team.participant!, {
+    member: { reference: `RelatedPerson/${intruder.id}` },
+    role: [{ coding: [{ system: CODE_SYSTEM.teamRole, code: 'aidant' }, { system: FR_SYSTEM.treR260RoleClass, code: 'CAREGIVER' }] }],
+    extension: [{ url: EXTENSION.origin, extension: [{ url: 'client', valueString: 'dac-jura' }, { url: 'case', valueString: 'X' }, { url: 'id', valueString: 'CP9' }] }],
+  }] });
 });
 
 afterAll(async () => {
