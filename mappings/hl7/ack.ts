@@ -44,6 +44,9 @@ export interface AckOptions {
   self?: { application?: HierarchicDesignator; facility?: HierarchicDesignator };
 }
 
+/** The standard MSH-18 name of each charset an ACK may be written in. */
+const MSH18_NAME: Record<Hl7Charset, string> = { 'utf-8': 'UNICODE UTF-8', 'iso-8859-1': '8859/1' };
+
 /** An ACK ready to frame: encode `text` with {@link encodeHl7} in `charset`. */
 export interface BuiltAck {
   text: string;
@@ -102,7 +105,12 @@ export function buildAck(options: AckOptions): BuiltAck {
     msh[14] = 'NE'; // an ACK is never acknowledged
     msh[15] = 'NE';
   }
-  if (charset !== undefined && header !== undefined && header.charset !== '') msh[17] = esc(header.charset);
+  if (charset !== undefined && header !== undefined && header.charset !== '') {
+    // The sender's spelling when it reads back as the same charset once escaped; else the
+    // standard name (a control character inside MSH-18 would otherwise come back escaped, unreadable).
+    const declared = esc(header.charset);
+    msh[17] = charsetFromMsh18(declared) === charset ? declared : MSH18_NAME[charset];
+  }
 
   const firstProblem = errors.find((e) => (e.severity ?? 'E') === 'E');
   const msa = ['MSA', code, esc(header?.controlId ?? '')];

@@ -76,6 +76,16 @@ describe('failureAck', () => {
     expect(parseHl7(decoded.text).ok).toBe(true);
   });
 
+  it('declares the charset by its standard name when the sender’s MSH-18 holds a control character', () => {
+    // Found by the property below: "UNICODE<VT> UTF-8" reads as UTF-8, but echoed escaped it did not.
+    const bytes = Buffer.from(`MSH|^~\\&|SIH|CH_EXEMPLE|P|D|20250118143000||ADT^A03^ADT_A03|C-1|P|2.5|||||FRA|UNICODE\u000b UTF-8`, 'utf8');
+    for (const ack of [failureAck(bytes, { reason: 'boom', now, controlId: 'Y' }), Buffer.from(buildAck({ status: 'error', header: assessHl7(bytes).header, now, controlId: 'X' }).text, 'utf8')]) {
+      const decoded = decodeHl7(ack);
+      expect(decoded.ok).toBe(true);
+      expect(decoded.text.split('\r')[0]?.endsWith('|UNICODE UTF-8')).toBe(true);
+    }
+  });
+
   it('always produces a parseable ACK echoing what MSH-10 could be read, for any bytes', () => {
     fc.assert(
       fc.property(
