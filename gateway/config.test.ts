@@ -26,6 +26,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ CHANGE_FEED_OVERLAP_MS: 'soon' })).toThrow(/CHANGE_FEED_OVERLAP_MS/);
   });
 
+  it('decides the change feed from the server (auto) unless CHANGE_FEED says on or off', () => {
+    expect(loadConfig({}).CHANGE_FEED).toBe('auto');
+    expect(loadConfig({ CHANGE_FEED: 'on' }).CHANGE_FEED).toBe('on');
+    expect(loadConfig({ CHANGE_FEED: 'off' }).CHANGE_FEED).toBe('off');
+    expect(() => loadConfig({ CHANGE_FEED: 'yes' })).toThrow(/CHANGE_FEED: /);
+  });
+
   it('reads --role in both spellings and refuses unknown roles', () => {
     expect(parseRole([])).toBe('all');
     expect(parseRole(['--role', 'worker'])).toBe('worker');

@@ -35,13 +35,19 @@ const envSchema = z.object({
   ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
   /**
    * How often the change feed polls the external FHIR server's history for changes made there
-   * directly (`workers/change-feed`); `0` turns it off. Used only with FHIR_BASE_URL.
+   * directly (`workers/change-feed`); `0` turns it off. Whether it runs at all: CHANGE_FEED.
    */
   CHANGE_FEED_INTERVAL_MS: z.coerce.number().int().min(0).max(24 * 60 * 60 * 1000).default(5000),
   /**
-   * How far behind its cursor each change-feed poll starts: longer than the server's longest
-   * transaction and its clock skew (a version committed late is otherwise missed). Re-read
-   * versions are announced once (same event key).
+   * Whether the change feed runs: `auto` when FHIR_BASE_URL is set and its CapabilityStatement is
+   * not Passerelle's own embedded store (written only through Passerelle, whose writers announce
+   * everything already); `on` always (whatever the server); `off` never.
+   */
+  CHANGE_FEED: z.enum(['auto', 'on', 'off']).default('auto'),
+  /**
+   * How far behind its cursor the change feed's catch-up sweep (once per this period) starts:
+   * longer than the server's longest transaction and its clock skew (a version committed late is
+   * otherwise missed). Re-read versions are announced once (same event key).
    */
   CHANGE_FEED_OVERLAP_MS: z.coerce.number().int().min(0).max(24 * 60 * 60 * 1000).default(30_000),
   /** Default per-client HTTP rate limit (per gateway process): sustained requests per second… */

@@ -5,16 +5,23 @@
  * to everyone; a change made through the gateway once, never to its writer; changes made while
  * the poller is down arrive once after it restarts.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CarePlan, Task } from '@medplum/fhirtypes';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CODE_SYSTEM } from '../profiles/canonical.js';
+import { EMBEDDED_STORE_SOFTWARE_NAME } from '../gateway/fhir-store/capability.js';
+import { CODE_SYSTEM, PASSERELLE_META_SOURCE } from '../profiles/canonical.js';
+import { startChangeFeed, startChangeFeedSwitch, type PollResult } from '../workers/change-feed/index.js';
+import type { PublishEventInput } from '../workers/events/index.js';
 import { FhirClient } from '../workers/fhir-client/index.js';
+import { connectRedis } from '../workers/queue/index.js';
+import { TEST_REDIS_URL } from '../workers/queue/test-env.js';
 import { eventually, startReceiver, type Receipt, type Receiver } from '../workers/webhooks/testing/receiver.js';
 import { startFhirStoreProcess, type FhirStoreProcess } from './helpers/fhir-store-process.js';
-import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
+import { deleteQueueKeys, startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
 
 const KEYS = { dac: 'demo-dac-key', ehpad: 'demo-ehpad-key' } as const;
 const SECRET = 'a-secret-of-sixteen-chars-or-more';
@@ -31,7 +38,10 @@ let receiver: Receiver;
 let direct: FhirClient;
 let planRef: string;
 
-const env = (fhirBaseUrl: string) => ({ FHIR_BASE_URL: fhirBaseUrl, ALLOW_PRIVATE_WEBHOOKS: 'true', CHANGE_FEED_INTERVAL_MS: '100', CHANGE_FEED_OVERLAP_MS: '200' });
+/** `CHANGE_FEED=on`: the store process stands in for an external server (`auto` would recognise it and stay off). */
+const env = (fhirBaseUrl: string) => ({
+  FHIR_BASE_URL: fhirBaseUrl, CHANGE_FEED: 'on', ALLOW_PRIVATE_WEBHOOKS: 'true', CHANGE_FEED_INTERVAL_MS: '100', CHANGE_FEED_OVERLAP_MS: '200',
+});
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 async function subscribe(who: keyof typeof KEYS): Promise<void> {
@@ -124,5 +134,51 @@ describe('change feed', () => {
     await eventually('both changes at the EHPAD', () => missed.every((v) => planVersions('ehpad').includes(v)), 20_000);
     await settle();
     expect(planVersions('ehpad')).toEqual([...before, ...missed]);
+  });
+});
+
+describe('change feed cost', () => {
+  it('reads each new version about once: a poll starts at the cursor, not a whole overlap back', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const redis = await connectRedis(TEST_REDIS_URL);
+    const cycles: PollResult[] = [];
+    const published: PublishEventInput[] = [];
+    // An overlap longer than the test: the first cycle is the only sweep.
+    const feed = startChangeFeed({
+      fhir: direct, redis, prefix, passerelleSource: PASSERELLE_META_SOURCE, intervalMs: 50, overlapMs: 600_000, types: ['CarePlan'],
+      publish: async (event) => void published.push(event), onCycle: (result) => cycles.push(result),
+    });
+    try {
+      await eventually('the first cycle', () => cycles.length >= 1, 10_000);
+      const versions: string[] = [];
+      for (let i = 0; i < 5; i++) versions.push(await changePlanDirectly(`Polled cheaply ${i}`));
+      const keys = versions.map((v) => `${planRef}/_history/${v}`);
+      await eventually('the five changes announced', () => keys.every((k) => published.some((e) => e.eventKey === k)), 10_000);
+      // The cycle that published the last one may still be running: count from the one after it.
+      const mark = cycles.length + 1;
+      await eventually('five more polls', () => cycles.length >= mark + 5, 10_000);
+      // Each later poll reads at most the version at the cursor's instant (`_since` is inclusive);
+      // reading the overlap every time, it would read all five, and the earlier tests' versions.
+      expect(cycles.slice(mark).map((c) => c.read)).toEqual(cycles.slice(mark).map(() => 1));
+      expect(published.filter((e) => keys.includes(e.eventKey)).map((e) => e.eventKey)).toEqual(keys);
+    } finally {
+      await feed.close();
+      redis.disconnect();
+      await deleteQueueKeys(prefix);
+    }
+  });
+
+  it("stays off in auto mode when FHIR_BASE_URL is Passerelle's own store, recognised by its CapabilityStatement", async () => {
+    const lines: Record<string, unknown>[] = [];
+    let started = 0;
+    const feed = startChangeFeedSwitch({
+      mode: 'auto', externalServer: true, capabilities: () => direct.capabilities(), ownStoreName: EMBEDDED_STORE_SOFTWARE_NAME, retryMs: 50,
+      start: () => { started++; return { close: async () => undefined }; },
+      logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    });
+    await eventually('the decision', () => lines.length > 0, 10_000);
+    await feed.close();
+    expect(started).toBe(0);
+    expect(lines).toMatchObject([{ msg: 'change feed off', changeFeed: 'off' }]);
   });
 });

@@ -22,6 +22,12 @@ function resourceCapability(type: CapabilityStatementRestResource['type']): Capa
   };
 }
 
+/**
+ * `software.name` of the store's CapabilityStatement: how Passerelle recognises its own embedded
+ * store behind `FHIR_BASE_URL` (its change feed is then not needed: `CHANGE_FEED=auto`).
+ */
+export const EMBEDDED_STORE_SOFTWARE_NAME = 'Passerelle embedded FHIR store';
+
 /** Builds the CapabilityStatement served at `GET /fhir/metadata`. */
 export function capabilityStatement(baseUrl: string): CapabilityStatement {
   return {
@@ -31,7 +37,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
     kind: 'instance',
     fhirVersion: '4.0.1',
     format: ['application/fhir+json'],
-    software: { name: 'Passerelle embedded FHIR store' },
+    software: { name: EMBEDDED_STORE_SOFTWARE_NAME },
     implementation: { description: 'Embedded FHIR R4 store (Medplum FHIR router over SQLite)', url: baseUrl },
     rest: [
       {

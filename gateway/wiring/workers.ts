@@ -3,7 +3,7 @@
  */
 import type { Redis } from 'ioredis';
 import { PASSERELLE_META_SOURCE } from '../../profiles/canonical.js';
-import { startChangeFeed } from '../../workers/change-feed/index.js';
+import { startChangeFeed, startChangeFeedSwitch } from '../../workers/change-feed/index.js';
 import type { EventPublisher } from '../../workers/events/index.js';
 import type { FhirClient } from '../../workers/fhir-client/index.js';
 import { MessageLog } from '../../workers/message-log/index.js';
@@ -17,6 +17,7 @@ import { runWorker, type JobQueues, type WorkerHandle } from '../../workers/queu
 import { createWebhookDeliverer, type UrlGuard } from '../../workers/webhooks/index.js';
 import type { ClientRegistry } from '../auth/client-registry.js';
 import type { Config } from '../config.js';
+import { EMBEDDED_STORE_SOFTWARE_NAME } from '../fhir-store/capability.js';
 import type { Logger } from '../log.js';
 
 export interface WorkerWiring {
@@ -77,13 +78,19 @@ export async function startWorkers(w: WorkerWiring): Promise<{ workers: WorkerHa
     await runWorker('hl7-inbound', hl7, options),
     await runWorker('webhooks', deliverer.process, options),
   ] as WorkerHandle[];
-  // Changes made directly on an external FHIR server become events (the embedded store is written
-  // only through Passerelle, whose writers announce their own changes).
-  const feed = w.config.FHIR_BASE_URL && w.config.CHANGE_FEED_INTERVAL_MS > 0
-    ? startChangeFeed({
+  // Changes made directly on an external FHIR server become events (`CHANGE_FEED=auto`: not on
+  // Passerelle's own store, written only through Passerelle, whose writers announce their changes).
+  const feed = startChangeFeedSwitch({
+    mode: w.config.CHANGE_FEED_INTERVAL_MS > 0 ? w.config.CHANGE_FEED : 'off',
+    externalServer: w.config.FHIR_BASE_URL !== undefined,
+    capabilities: () => w.fhir.capabilities(),
+    ownStoreName: EMBEDDED_STORE_SOFTWARE_NAME,
+    start: () => startChangeFeed({
       fhir: w.fhir, redis: w.redis, prefix, publish, passerelleSource: PASSERELLE_META_SOURCE,
       intervalMs: w.config.CHANGE_FEED_INTERVAL_MS, overlapMs: w.config.CHANGE_FEED_OVERLAP_MS, logger: w.logger,
-    })
-    : undefined;
-  return { workers, close: async () => { await feed?.close(); await deliverer.close(); } };
+    }),
+    retryMs: Math.max(w.config.CHANGE_FEED_INTERVAL_MS, 1000),
+    logger: w.logger,
+  });
+  return { workers, close: async () => { await feed.close(); await deliverer.close(); } };
 }

@@ -10,6 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import { StoredEventSchema, type StoredEvent } from './event.js';
+import { PUBLISH, PUT } from './publish-script.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -24,8 +25,23 @@ export const EVENT_RETENTION_MS = 32 * DAY_MS;
 export interface PutResult {
   /** False when an event with this id was already stored (its content is kept as it was). */
   created: boolean;
-  /** True when that earlier publication finished its fan-out. */
+  /** True when the fan-out is finished: by an earlier publication, or (`putAndReadListeners`) now, nobody listening. */
   fannedOut: boolean;
+}
+
+/** Where `putAndReadListeners` finds the subscriptions to fan out to. */
+export interface ListenerIndex {
+  /** The set of subscription ids listening to the event's type in its tenant (`P:wh:e:…`). */
+  listenersKey: string;
+  /** Prefix of a subscription's hash key (`P:wh:s:`), followed by its id. */
+  subscriptionKeyPrefix: string;
+  /** Subscriptions of this client are not returned (no echo to the writer). */
+  sourceClientId: string;
+}
+
+export interface PutWithListeners extends PutResult {
+  /** Hashes of the listening subscriptions (not the source client's); empty when `fannedOut`. */
+  listenerHashes: Record<string, string>[];
 }
 
 export class EventStore {
@@ -41,15 +57,27 @@ export class EventStore {
 
   /** Stores `event` unless its id is already stored; tells which, and whether fan-out finished. */
   async put(event: StoredEvent): Promise<PutResult> {
-    const replies = await this.redis
-      .multi()
-      .set(this.key(event.id), JSON.stringify(event), 'PX', this.retentionMs, 'NX')
-      .exists(`${this.key(event.id)}:f`)
-      .exec();
-    const [setReply, markerReply] = replies ?? [];
-    if (setReply?.[0]) throw setReply[0];
-    if (markerReply?.[0]) throw markerReply[0];
-    return { created: setReply?.[1] === 'OK', fannedOut: markerReply?.[1] === 1 };
+    const reply = await PUT.run(this.redis, [this.key(event.id), `${this.key(event.id)}:f`], [JSON.stringify(event), this.retentionMs]);
+    const [created, fannedOut] = (reply as Buffer[]).map(String);
+    return { created: created === '1', fannedOut: fannedOut === '1' };
+  }
+
+  /**
+   * `put`, and in the same round trip the subscriptions to fan out to; when there are none the
+   * event is marked fanned out at once (`publish-script.ts`).
+   */
+  async putAndReadListeners(event: StoredEvent, index: ListenerIndex): Promise<PutWithListeners> {
+    const reply = (await PUBLISH.run(
+      this.redis,
+      [this.key(event.id), `${this.key(event.id)}:f`, index.listenersKey],
+      [JSON.stringify(event), this.retentionMs, index.subscriptionKeyPrefix, index.sourceClientId],
+    )) as [Buffer, Buffer, ...Buffer[][]];
+    const [created, fannedOut, ...hashes] = reply;
+    return {
+      created: String(created) === '1',
+      fannedOut: String(fannedOut) === '1',
+      listenerHashes: hashes.map(pairsToRecord),
+    };
   }
 
   /** Records that every delivery job of the event is enqueued. */
@@ -64,4 +92,11 @@ export class EventStore {
     // Written by us, but possibly by an older release: parse, don't cast.
     return StoredEventSchema.parse(JSON.parse(text));
   }
+}
+
+/** A flat HGETALL reply (`[field, value, …]`) as an object. */
+function pairsToRecord(flat: readonly Buffer[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) record[String(flat[i])] = String(flat[i + 1]);
+  return record;
 }

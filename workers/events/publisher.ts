@@ -9,6 +9,11 @@
  * enqueued. A publisher that died half-way redoes the fan-out (enqueues dedupe); one that
  * finished returns `duplicate` and enqueues nothing.
  *
+ * Cost: storing the event, reading the fan-out marker and the listeners is one Lua script
+ * (`publish-script.ts`); an event nobody else listens to is marked fanned out by that same
+ * script, so it costs one Redis round trip. Each listener then adds a ticket and an enqueue, and
+ * the publication ends with the marker.
+ *
  * @example
  *   const events = createEventPublisher({ redis, queues, prefix: config.QUEUE_PREFIX });
  *   await events.publishEvent({
@@ -24,7 +29,9 @@ import type { Logger } from 'pino';
 import type { JobQueues } from '../queue/index.js';
 import { deliveryIdOf, webhookJobId } from '../webhooks/delivery-id.js';
 import { DeliveryLine } from '../webhooks/delivery-line.js';
-import { SubscriptionStore } from '../webhooks/subscription-store.js';
+import { WebhookKeys } from '../webhooks/keys.js';
+import { listensTo, subscriptionFromHash } from '../webhooks/subscription-store.js';
+import type { Subscription } from '../webhooks/subscription.js';
 import { eventIdOf, PublishEventInputSchema, type PublishEventInput, type StoredEvent } from './event.js';
 import { EventStore } from './event-store.js';
 
@@ -57,7 +64,7 @@ export interface EventPublisher {
 
 export function createEventPublisher(deps: EventPublisherDeps): EventPublisher {
   const events = new EventStore(deps.redis, deps.prefix);
-  const subscriptions = new SubscriptionStore(deps.redis, deps.prefix);
+  const keys = new WebhookKeys(deps.prefix);
   const line = new DeliveryLine(deps.redis, deps.prefix);
 
   return {
@@ -79,10 +86,19 @@ export function createEventPublisher(deps: EventPublisherDeps): EventPublisher {
         occurredAt,
         ...(requestId ? { requestId } : {}),
       };
-      const stored = await events.put(event);
-      if (!stored.created && stored.fannedOut) return { eventId: event.id, duplicate: true, deliveries: [] };
+      // One round trip: stored (or found), fan-out state, and who listens (not the source client).
+      const stored = await events.putAndReadListeners(event, {
+        listenersKey: keys.listeners(tenant, type),
+        subscriptionKeyPrefix: keys.subscription(''),
+        sourceClientId,
+      });
+      // Finished earlier (a duplicate), or finished now because nobody listens.
+      if (stored.fannedOut) return { eventId: event.id, duplicate: !stored.created, deliveries: [] };
 
-      const listeners = (await subscriptions.listeners(tenant, type)).filter((s) => s.clientId !== sourceClientId);
+      const now = new Date();
+      const listeners = stored.listenerHashes
+        .map(subscriptionFromHash)
+        .filter((s): s is Subscription => s !== undefined && s.clientId !== sourceClientId && listensTo(s, tenant, type, now));
       const deliveries = await Promise.all(
         listeners.map(async (sub) => {
           const deliveryId = deliveryIdOf(sub.id, event.id);

@@ -62,7 +62,7 @@ export class SubscriptionStore {
 
   /** The subscription, whoever owns it (the delivery worker's view), or `undefined`. */
   async get(id: string): Promise<Subscription | undefined> {
-    return fromHash(await this.redis.hgetall(this.keys.subscription(id)));
+    return subscriptionFromHash(await this.redis.hgetall(this.keys.subscription(id)));
   }
 
   /** The subscription if `owner` owns it; `undefined` otherwise, as if it did not exist. */
@@ -111,9 +111,8 @@ export class SubscriptionStore {
   async listeners(tenant: string, type: EventType): Promise<Subscription[]> {
     const ids = await this.redis.smembers(this.keys.listeners(tenant, type));
     const subs = await this.getMany(ids);
-    // The index is kept in step with the hashes; the filter is a second lock on the tenant door.
     const now = this.now();
-    return subs.filter((s) => s.tenant === tenant && isLive(s, now) && s.events.includes(type));
+    return subs.filter((s) => listensTo(s, tenant, type, now));
   }
 
   private async getMany(ids: readonly string[]): Promise<Subscription[]> {
@@ -123,10 +122,18 @@ export class SubscriptionStore {
     const replies = (await pipeline.exec()) ?? [];
     return replies.flatMap(([err, hash]) => {
       if (err) throw err;
-      const sub = fromHash(hash as Record<string, string>);
+      const sub = subscriptionFromHash(hash as Record<string, string>);
       return sub ? [sub] : [];
     });
   }
+}
+
+/**
+ * True when `sub` is to hear of an event of `type` in `tenant`. The listener index is kept in step
+ * with the hashes; this check is a second lock on the tenant door (shared with the publisher).
+ */
+export function listensTo(sub: Subscription, tenant: string, type: EventType, now: Date): boolean {
+  return sub.tenant === tenant && isLive(sub, now) && sub.events.includes(type);
 }
 
 function toHash(sub: Subscription): Record<string, string> {
@@ -154,7 +161,8 @@ function fhirChannelOf(text: string | undefined): FhirChannel | undefined {
   }
 }
 
-function fromHash(hash: Record<string, string>): Subscription | undefined {
+/** A subscription read from its hash; `undefined` when the hash is empty or incomplete. */
+export function subscriptionFromHash(hash: Record<string, string>): Subscription | undefined {
   const { id, clientId, tenant, url, events, secret, createdAt, status, disabledAt } = hash;
   if (!id || !clientId || !tenant || !url || !secret || !createdAt) return undefined;
   const fhir = fhirChannelOf(hash['fhir']);
