@@ -23,6 +23,7 @@ import { createOpsMetrics } from './ops/index.js';
 import { spawnService, type ServiceProcess } from './process/spawn-service.js';
 import { createHttpApp } from './wiring/http-app.js';
 import { startWorkers } from './wiring/workers.js';
+import { FHIR_STORE_PROCESS } from './fhir-store/process-entry.js';
 
 export interface Runtime {
   role: Role;
@@ -48,8 +49,7 @@ async function loadClients(config: Config, logger: Logger): Promise<Client[]> {
 
 async function startEmbeddedStore(config: Config, logger: Logger): Promise<ServiceProcess<{ url: string }>> {
   const store = await spawnService<{ url: string }>({
-    entry: 'gateway/fhir-store/main.ts',
-    readyMessage: 'fhir store listening',
+    ...FHIR_STORE_PROCESS,
     env: { FHIR_STORE_PORT: String(config.FHIR_STORE_PORT), DATA_DIR: config.DATA_DIR, LOG_LEVEL: config.LOG_LEVEL },
     forwardLogs: process.stdout,
   });

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { problemsOnly } from './processes.js';
 import { spawnService } from '../../gateway/process/spawn-service.js';
 import { deleteQueueKeys } from '../../test/helpers/gateway-process.js';
+import { FHIR_STORE_PROCESS } from '../../gateway/fhir-store/process-entry.js';
 
 /** A started service; `stop()` also removes its data directory and queue keys. */
 export interface Service<Ready> {
@@ -36,8 +37,7 @@ export async function startEcho(): Promise<Service<{ port: number }>> {
 export async function startStore(extraEnv: Record<string, string> = {}): Promise<Service<{ url: string }>> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-mllp-store-'));
   const child = await spawnService<{ url: string }>({
-    entry: 'gateway/fhir-store/main.ts',
-    readyMessage: 'fhir store listening',
+    ...FHIR_STORE_PROCESS,
     env: { FHIR_STORE_PORT: '0', FHIR_STORE_HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn', ...extraEnv },
     forwardLogs: problemsOnly('store'),
   });

@@ -14,6 +14,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { spawnService, type ServiceProcess } from '../../gateway/process/spawn-service.js';
 import { deleteQueueKeys } from '../../test/helpers/gateway-process.js';
+import { FHIR_STORE_PROCESS } from '../../gateway/fhir-store/process-entry.js';
 
 export interface BenchProcess {
   url: string;
@@ -85,8 +86,7 @@ async function withDataDir<P extends ServiceProcess<Record<string, unknown>>>(
 export async function startStore(options: { profileDir?: string; name?: string } = {}): Promise<BenchProcess> {
   const { child, stop } = await withDataDir(options.name ?? 'store', (dir) =>
     spawnService<{ url: string }>({
-      entry: 'gateway/fhir-store/main.ts',
-      readyMessage: 'fhir store listening',
+      ...FHIR_STORE_PROCESS,
       env: { FHIR_STORE_PORT: '0', DATA_DIR: dir, LOG_LEVEL: READY_LOG_LEVEL, ...profileEnv(options.profileDir, options.name ?? 'store') },
       forwardLogs: problemsOnly(options.name ?? 'store'),
     }),

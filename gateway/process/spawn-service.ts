@@ -27,6 +27,8 @@ export interface SpawnServiceOptions {
   /** Entry point, relative to the repository root. */
   entry: string;
   args?: string[];
+  /** Flags for Node itself (before the entry point), e.g. heap sizing. */
+  nodeArgs?: readonly string[];
   /** `msg` of the log line that says the service is ready. */
   readyMessage: string;
   env?: Record<string, string | undefined>;
@@ -43,7 +45,7 @@ export function spawnService<Ready extends Record<string, unknown>>(opts: SpawnS
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
   const stopGraceMs = opts.stopGraceMs ?? 10_000;
   // The IPC channel lets the child notice when we die (even by SIGKILL) and exit with us.
-  const child = spawn(process.execPath, ['--import', 'tsx', opts.entry, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.entry, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

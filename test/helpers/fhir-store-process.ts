@@ -9,6 +9,7 @@
  *   await store.stop();
  */
 import { spawnService } from '../../gateway/process/spawn-service.js';
+import { FHIR_STORE_PROCESS } from '../../gateway/fhir-store/process-entry.js';
 
 export interface FhirStoreProcess {
   /** e.g. `http://127.0.0.1:41234/fhir` */
@@ -23,8 +24,7 @@ export interface FhirStoreProcess {
 /** Spawns the store with FHIR_STORE_PORT=0 and waits for its "fhir store listening" log line. */
 export async function startFhirStoreProcess(opts: { dataDir: string; env?: Record<string, string> }): Promise<FhirStoreProcess> {
   const child = await spawnService<{ url: string }>({
-    entry: 'gateway/fhir-store/main.ts',
-    readyMessage: 'fhir store listening',
+    ...FHIR_STORE_PROCESS,
     env: { LOG_LEVEL: 'info', ...opts.env, FHIR_STORE_PORT: '0', DATA_DIR: opts.dataDir },
   });
   return { baseUrl: child.ready.url, pid: child.pid, kill: child.kill, stop: child.stop };

@@ -18,6 +18,7 @@ import { createCaseWriter } from './case-writer.js';
 import { createImportProcessor, type ImportResult } from './import.js';
 import { fromCaseWriter, type WriteCase } from './import-case-writer.js';
 import { newImportId, storeUpload, uploadPath } from './import-files.js';
+import { FHIR_STORE_PROCESS } from '../../gateway/fhir-store/process-entry.js';
 
 const trace = { requestId: 'req-import', clientId: 'dac-doubs', tenant: 'doubs' };
 
@@ -60,8 +61,7 @@ describe('import worker against the embedded FHIR store', () => {
   beforeAll(async () => {
     storeDir = await mkdtemp(join(tmpdir(), 'import-store-'));
     store = await spawnService<{ url: string }>({
-      entry: 'gateway/fhir-store/main.ts',
-      readyMessage: 'fhir store listening',
+      ...FHIR_STORE_PROCESS,
       env: { FHIR_STORE_PORT: '0', DATA_DIR: storeDir, LOG_LEVEL: 'info' },
     });
     fhir = new FhirClient({ baseUrl: store.ready.url });
