@@ -14,6 +14,7 @@ export { decidePatientMatch, survivingId, type MatchInput, type PatientMatch } f
 export { identityQualified, preservePatientState } from './resources/patient.js';
 export { identifierSystem, visitKeyOf } from './resources/identifiers.js';
 export { facilityIdentifier } from './resources/organization.js';
+export { effectsProvenance } from './resources/provenance.js';
 export {
   cancelDischargeTask, dischargeTask, dischargeTaskIdentifier, dischargeTaskUpsert, reconciliationTask, taskEntry,
   type DischargeTaskInput, type ReconciliationTaskInput,

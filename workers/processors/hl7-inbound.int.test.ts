@@ -7,7 +7,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CarePlan, Encounter, Organization, Patient, Task } from '@medplum/fhirtypes';
+import type { CarePlan, Encounter, Organization, Patient, Provenance, Task } from '@medplum/fhirtypes';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHl7Listener } from '../../gateway/hl7/mllp-listener.js';
 import { createHl7TestEnv, msa, newPerson, sample, type Hl7TestEnv, type TestPerson } from '../../gateway/hl7/testing/hl7-test-env.js';
@@ -244,6 +244,13 @@ describe('hl7-inbound worker', () => {
     expect(reassessment?.detail?.performer?.[0]?.reference).toBe(task!.owner!.reference);
     expect(events.map((e) => e.type)).toEqual(['patient.admitted', 'patient.discharged', 'task.created', 'careplan.updated']);
     expect(events[1]).toMatchObject({ taskRef: `Task/${task!.id}`, carePlanRef: `CarePlan/${plan!.id}` });
+    // Provenance on every write (SPEC §7): the effects, written after the transaction, have their own.
+    const effectsOf = async (controlId: string) =>
+      fhir.searchAll('Provenance', { _tag: `${CODE_SYSTEM.hl7Message}|${await messageId(controlId)}-effects` }) as Promise<Provenance[]>;
+    const [discharge, ...more] = await effectsOf('CHEX-000187');
+    expect(more).toEqual([]);
+    expect(discharge?.target.map((t) => t.reference).sort()).toEqual([`CarePlan/${plan!.id}`, `Task/${task!.id}`].sort());
+    expect(discharge?.agent[0]?.who?.identifier?.value).toBe(env.hospital.id);
 
     expect(await send(sample('adt-a13-pam-fr', person))).toEqual(['AA']);
     await waitForStatus('CHEX-000190', 'written');
@@ -252,6 +259,7 @@ describe('hl7-inbound worker', () => {
     expect(activities.filter((a) => a.detail?.code?.coding?.[0]?.code === 'evaluation' && a.detail.status === 'cancelled')).toHaveLength(1);
     expect(activities.filter((a) => a.detail?.status === 'not-started' && a.detail.code?.coding?.[0]?.code === 'evaluation')).toHaveLength(0);
     expect((await encounter()).status).toBe('in-progress');
+    expect((await effectsOf('CHEX-000190'))[0]?.target.map((t) => t.reference).sort()).toEqual([`CarePlan/${plan!.id}`, `Task/${task!.id}`].sort());
   });
 
   it('rejects, without writing, a message whose facility its client no longer declares', async () => {

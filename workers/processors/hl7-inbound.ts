@@ -23,7 +23,7 @@ import type { Bundle, Organization } from '@medplum/fhirtypes';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { adtToTransaction, facilityIdentifier, facilityNamespaceFor, type AdtMappingContext } from '../../mappings/adt/index.js';
+import { adtToTransaction, effectsProvenance, facilityIdentifier, facilityNamespaceFor, type AdtMappingContext } from '../../mappings/adt/index.js';
 import type { AdtEvent } from '../../mappings/hl7/adt-types.js';
 import { HL7_ERROR } from '../../mappings/hl7/error-codes.js';
 import type { FhirClient } from '../fhir-client/index.js';
@@ -225,6 +225,12 @@ async function writeMessage(
     { fhir: deps.fhir, tenant, clientId, messageId, now: ctx.now, written, facilityRef: facilityReference(mapped.bundle, written, clientId, event), prefetched },
     mapped.effects,
   );
+  if (outcome.resources.length > 0) {
+    // SPEC §7, Provenance on every write: the effects are written after the transaction, so they
+    // get their own (conditional: a job run again writes it once).
+    const provenance = effectsProvenance(event, outcome.resources, ctx);
+    await deps.fhir.conditionalCreate(provenance.resource, provenance.ifNoneExist);
+  }
   for (const domainEvent of outcome.events) await deps.publish?.(domainEvent);
 
   const resources = [...new Set([...references, ...outcome.resources])];
