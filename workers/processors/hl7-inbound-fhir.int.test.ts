@@ -4,34 +4,17 @@
  * version-aware update in one transaction (`createWithUpdate`), including a concurrent writer.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { OperationOutcomeError, type WithId } from '@medplum/core';
 import type { CarePlan, Task } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFhirStoreProcess, type FhirStoreProcess } from '../../test/helpers/fhir-store-process.js';
-import { FhirClient, searchBatch, statusOf } from '../fhir-client/index.js';
+import { describe, expect, it } from 'vitest';
+import { useFhirStoreProcess } from '../../test/helpers/store-fixture.js';
+import { searchBatch, statusOf } from '../fhir-client/index.js';
 import { createWithUpdate } from './hl7-inbound-fhir.js';
 
 /** A system unique to this run, so searches only see what this file wrote. */
 const SYSTEM = `urn:uuid:${randomUUID()}`;
 
-let store: FhirStoreProcess;
-let dataDir: string;
-let fhir: FhirClient;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'hl7-inbound-fhir-'));
-  store = await startFhirStoreProcess({ dataDir });
-  fhir = new FhirClient({ baseUrl: store.baseUrl });
-});
-
-afterAll(async () => {
-  await fhir?.close();
-  await store?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const fhirStore = useFhirStoreProcess('hl7-inbound-fhir');
 
 const task = (value: string): Task => ({ resourceType: 'Task', status: 'requested', intent: 'order', identifier: [{ system: SYSTEM, value }] });
 const plan = (value: string): CarePlan => ({ resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/p1' }, identifier: [{ system: SYSTEM, value }] });
@@ -40,8 +23,8 @@ const withNote = (text: string) => (current: WithId<CarePlan>): CarePlan | undef
 
 describe('searchBatch', () => {
   it('answers each search of the batch with its own matches, in order', async () => {
-    const [a, b] = await Promise.all([fhir.create(task('batch-a')), fhir.create(task('batch-b'))]);
-    const [first, second, none] = await searchBatch(fhir, [
+    const [a, b] = await Promise.all([fhirStore.fhir.create(task('batch-a')), fhirStore.fhir.create(task('batch-b'))]);
+    const [first, second, none] = await searchBatch(fhirStore.fhir, [
       { type: 'Task', params: { identifier: `${SYSTEM}|batch-a` } },
       { type: 'Task', params: { identifier: `${SYSTEM}|batch-b` } },
       { type: 'CarePlan', params: { identifier: `${SYSTEM}|batch-none` } },
@@ -52,8 +35,8 @@ describe('searchBatch', () => {
   });
 
   it('reads every page of a search whose answer does not fit in one page, unless told the first is enough', async () => {
-    await Promise.all(['page-1', 'page-2', 'page-3'].map((v) => fhir.create({ ...task(v), identifier: [{ system: SYSTEM, value: v }, { system: SYSTEM, value: 'paged' }] })));
-    const [all, first] = await searchBatch(fhir, [
+    await Promise.all(['page-1', 'page-2', 'page-3'].map((v) => fhirStore.fhir.create({ ...task(v), identifier: [{ system: SYSTEM, value: v }, { system: SYSTEM, value: 'paged' }] })));
+    const [all, first] = await searchBatch(fhirStore.fhir, [
       { type: 'Task', params: { identifier: `${SYSTEM}|paged`, _count: 1 } },
       { type: 'Task', params: { identifier: `${SYSTEM}|paged`, _count: 1 }, firstPage: true },
     ] as const);
@@ -62,7 +45,7 @@ describe('searchBatch', () => {
   });
 
   it('throws the error of a failed search with its status, as the search alone would', async () => {
-    const err = await searchBatch(fhir, [
+    const err = await searchBatch(fhirStore.fhir, [
       { type: 'Task', params: { identifier: `${SYSTEM}|x` } },
       { type: 'Task', params: { 'not-a-parameter': 'x' } },
     ] as const).then(() => undefined, (e: unknown) => e);
@@ -73,40 +56,40 @@ describe('searchBatch', () => {
 
 describe('createWithUpdate', () => {
   it('creates the Task and updates the plan together; repeated, it finds the Task and changes nothing', async () => {
-    const stored = await fhir.create(plan('cwu-1'));
+    const stored = await fhirStore.fhir.create(plan('cwu-1'));
     const create = { resource: task('cwu-task-1'), ifNoneExist: { identifier: `${SYSTEM}|cwu-task-1` } };
-    const first = await createWithUpdate(fhir, create, 'CarePlan', stored, withNote('reassess'));
+    const first = await createWithUpdate(fhirStore.fhir, create, 'CarePlan', stored, withNote('reassess'));
     expect(first.created).toBe(true);
     expect(first.createdRef).toMatch(/^Task\//);
     expect(first.updated).toBe(true);
-    expect((await fhir.read('CarePlan', stored.id)).note).toEqual([{ text: 'reassess' }]);
-    expect((await fhir.read('CarePlan', stored.id)).meta?.versionId).not.toBe(stored.meta?.versionId);
+    expect((await fhirStore.fhir.read('CarePlan', stored.id)).note).toEqual([{ text: 'reassess' }]);
+    expect((await fhirStore.fhir.read('CarePlan', stored.id)).meta?.versionId).not.toBe(stored.meta?.versionId);
 
-    const latest = await fhir.read('CarePlan', stored.id);
-    const again = await createWithUpdate(fhir, create, 'CarePlan', latest, withNote('reassess'));
+    const latest = await fhirStore.fhir.read('CarePlan', stored.id);
+    const again = await createWithUpdate(fhirStore.fhir, create, 'CarePlan', latest, withNote('reassess'));
     expect(again).toEqual({ createdRef: first.createdRef, created: false, updated: false });
-    expect((await fhir.read('CarePlan', stored.id)).meta?.versionId).toBe(latest.meta?.versionId);
-    expect(await fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-1` })).toHaveLength(1);
+    expect((await fhirStore.fhir.read('CarePlan', stored.id)).meta?.versionId).toBe(latest.meta?.versionId);
+    expect(await fhirStore.fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-1` })).toHaveLength(1);
   });
 
   it('keeps a concurrent writer’s change: a stale plan is read again and the change applied on top', async () => {
-    const stale = await fhir.create(plan('cwu-2'));
-    await fhir.update({ ...stale, description: 'edited meanwhile' }, { ifMatch: stale.meta!.versionId! });
+    const stale = await fhirStore.fhir.create(plan('cwu-2'));
+    await fhirStore.fhir.update({ ...stale, description: 'edited meanwhile' }, { ifMatch: stale.meta!.versionId! });
     const create = { resource: task('cwu-task-2'), ifNoneExist: { identifier: `${SYSTEM}|cwu-task-2` } };
-    const written = await createWithUpdate(fhir, create, 'CarePlan', stale, withNote('reassess'));
+    const written = await createWithUpdate(fhirStore.fhir, create, 'CarePlan', stale, withNote('reassess'));
     expect(written.created).toBe(true);
-    const stored = await fhir.read('CarePlan', stale.id);
+    const stored = await fhirStore.fhir.read('CarePlan', stale.id);
     expect(stored.description).toBe('edited meanwhile');
     expect(stored.note).toEqual([{ text: 'reassess' }]);
-    expect(await fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-2` })).toHaveLength(1);
+    expect(await fhirStore.fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-2` })).toHaveLength(1);
   });
 
   it('writes nothing when the update fails for good: the transaction is all or nothing', async () => {
-    const stored = await fhir.create(plan('cwu-3'));
+    const stored = await fhirStore.fhir.create(plan('cwu-3'));
     const invalid = (current: WithId<CarePlan>) => ({ ...current, status: 'not-a-status' as CarePlan['status'] });
     const create = { resource: task('cwu-task-3'), ifNoneExist: { identifier: `${SYSTEM}|cwu-task-3` } };
-    await expect(createWithUpdate(fhir, create, 'CarePlan', stored, invalid)).rejects.toBeInstanceOf(OperationOutcomeError);
-    expect(await fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-3` })).toEqual([]);
-    expect((await fhir.read('CarePlan', stored.id)).meta?.versionId).toBe(stored.meta?.versionId);
+    await expect(createWithUpdate(fhirStore.fhir, create, 'CarePlan', stored, invalid)).rejects.toBeInstanceOf(OperationOutcomeError);
+    expect(await fhirStore.fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-3` })).toEqual([]);
+    expect((await fhirStore.fhir.read('CarePlan', stored.id)).meta?.versionId).toBe(stored.meta?.versionId);
   });
 });

@@ -5,38 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Identifier, Patient } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { facilityNamespaceFor, type AdtMappingContext } from '../../mappings/adt/index.js';
 import { insIdentifier, sortPatientIdentifiers } from '../../mappings/adt/resources/identifiers.js';
 import type { AdtEvent } from '../../mappings/hl7/adt-types.js';
 import { assessHl7 } from '../../mappings/hl7/assess.js';
 import { insKey } from '../../mappings/identifiers/ins.js';
 import { CODE_SYSTEM } from '../../profiles/canonical.js';
-import { startFhirStoreProcess, type FhirStoreProcess } from '../../test/helpers/fhir-store-process.js';
-import { FhirClient } from '../fhir-client/index.js';
+import { useFhirStoreProcess } from '../../test/helpers/store-fixture.js';
 import { resolveIdentity } from './hl7-inbound-identity.js';
 
 const FIXTURE = readFileSync(new URL('../../mappings/hl7/__fixtures__/adt-a01-pam-fr.hl7', import.meta.url), 'utf8');
 
-let store: FhirStoreProcess;
-let dataDir: string;
-let fhir: FhirClient;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'hl7-inbound-identity-'));
-  store = await startFhirStoreProcess({ dataDir });
-  fhir = new FhirClient({ baseUrl: store.baseUrl });
-});
-
-afterAll(async () => {
-  await fhir?.close();
-  await store?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const fhirStore = useFhirStoreProcess('hl7-inbound-identity');
 
 let serial = 0;
 
@@ -55,7 +37,7 @@ function fixtureFor() {
   };
   const sorted = sortPatientIdentifiers(event.patient!.identifiers, ctx, []);
   const keys = { ipp: sorted.ipps[0]!, ins: insIdentifier(sorted.ins!) };
-  const stored = async (identifiers: Identifier[], extra: Partial<Patient> = {}) => fhir.create<Patient>({
+  const stored = async (identifiers: Identifier[], extra: Partial<Patient> = {}) => fhirStore.fhir.create<Patient>({
     resourceType: 'Patient', meta: { tag: [{ system: CODE_SYSTEM.tenant, code: tenant }] }, identifier: identifiers, ...extra,
   });
   const sameTraits: Partial<Patient> = { name: [{ family: event.patient!.names[0]!.family, given: [event.patient!.names[0]!.given!] }], birthDate: event.patient!.birthDate };
@@ -66,7 +48,7 @@ describe('resolveIdentity', () => {
   it('uses the Patient holding the IPP, and keeps it as the current Patient', async () => {
     const { event, ctx, keys, stored } = fixtureFor();
     const p = await stored([keys.ipp, keys.ins]);
-    const resolved = await resolveIdentity(fhir, event, ctx);
+    const resolved = await resolveIdentity(fhirStore.fhir, event, ctx);
     expect(resolved?.match).toEqual({ action: 'use', patientId: p.id });
     expect(resolved?.currentPatient?.id).toBe(p.id);
   });
@@ -75,7 +57,7 @@ describe('resolveIdentity', () => {
     const { event, ctx, keys, stored } = fixtureFor();
     const byIpp = await stored([keys.ipp]);
     const byIns = await stored([keys.ins]);
-    const resolved = await resolveIdentity(fhir, event, ctx);
+    const resolved = await resolveIdentity(fhirStore.fhir, event, ctx);
     expect(resolved?.match).toEqual({
       action: 'use-and-reconcile', patientId: byIpp.id, reason: 'ipp-ins-conflict', candidates: [byIpp.id, byIns.id].sort(), withholdIns: true,
     });
@@ -85,21 +67,21 @@ describe('resolveIdentity', () => {
     const { event, ctx, keys, stored, sameTraits } = fixtureFor();
     const holder = await stored([keys.ins]);
     await stored([{ system: 'urn:oid:1.2.3', value: 'other' }], sameTraits);
-    expect((await resolveIdentity(fhir, event, ctx))?.match).toEqual({ action: 'use', patientId: holder.id });
+    expect((await resolveIdentity(fhirStore.fhir, event, ctx))?.match).toEqual({ action: 'use', patientId: holder.id });
   });
 
   it('reads the traits when no key matched: a namesake is a possible duplicate, nobody is a creation', async () => {
     const first = fixtureFor();
-    expect((await resolveIdentity(fhir, first.event, first.ctx))?.match).toEqual({ action: 'create' });
+    expect((await resolveIdentity(fhirStore.fhir, first.event, first.ctx))?.match).toEqual({ action: 'create' });
     const namesake = await first.stored([{ system: 'urn:oid:1.2.3', value: 'other' }], first.sameTraits);
-    expect((await resolveIdentity(fhir, first.event, first.ctx))?.match).toEqual({
+    expect((await resolveIdentity(fhirStore.fhir, first.event, first.ctx))?.match).toEqual({
       action: 'create-and-reconcile', reason: 'same-traits', candidates: [namesake.id], withholdIns: false,
     });
   });
 
   it('never sees another tenant’s Patients', async () => {
     const { event, ctx, keys } = fixtureFor();
-    await fhir.create<Patient>({ resourceType: 'Patient', meta: { tag: [{ system: CODE_SYSTEM.tenant, code: 'elsewhere' }] }, identifier: [keys.ipp, keys.ins] });
-    expect((await resolveIdentity(fhir, event, ctx))?.match).toEqual({ action: 'create' });
+    await fhirStore.fhir.create<Patient>({ resourceType: 'Patient', meta: { tag: [{ system: CODE_SYSTEM.tenant, code: 'elsewhere' }] }, identifier: [keys.ipp, keys.ins] });
+    expect((await resolveIdentity(fhirStore.fhir, event, ctx))?.match).toEqual({ action: 'create' });
   });
 });

@@ -3,32 +3,14 @@
  * process): planned only when the Patient is known, answered after the transaction's writes.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Bundle, CarePlan, CareTeam, PractitionerRole, Task } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dischargeTaskIdentifier, type AdtEffects } from '../../mappings/adt/index.js';
 import { CODE_SYSTEM } from '../../profiles/canonical.js';
-import { startFhirStoreProcess, type FhirStoreProcess } from '../../test/helpers/fhir-store-process.js';
-import { FhirClient } from '../fhir-client/index.js';
+import { useFhirStoreProcess } from '../../test/helpers/store-fixture.js';
 import { dischargeLookups } from './hl7-inbound-lookups.js';
 
-let store: FhirStoreProcess;
-let dataDir: string;
-let fhir: FhirClient;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'hl7-inbound-lookups-'));
-  store = await startFhirStoreProcess({ dataDir });
-  fhir = new FhirClient({ baseUrl: store.baseUrl });
-});
-
-afterAll(async () => {
-  await fhir?.close();
-  await store?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const fhirStore = useFhirStoreProcess('hl7-inbound-lookups');
 
 const CLIENT = 'chu-exemple';
 const stay = (visitKey: string) => ({ patient: { fullUrl: 'urn:uuid:p', identifier: {} }, encounter: { fullUrl: 'urn:uuid:e', identifier: {} }, visitKey });
@@ -48,10 +30,10 @@ describe('dischargeLookups', () => {
     const meta = { tag: [{ system: CODE_SYSTEM.tenant, code: tenant }] };
     const patientRef = `Patient/${randomUUID()}`;
     const visitKey = `V-${randomUUID()}`;
-    const plan = await fhir.create<CarePlan>({ resourceType: 'CarePlan', meta, status: 'active', intent: 'plan', subject: { reference: patientRef } });
-    await fhir.create<CarePlan>({ resourceType: 'CarePlan', meta: { tag: [{ system: CODE_SYSTEM.tenant, code: 'other' }] }, status: 'active', intent: 'plan', subject: { reference: patientRef } });
-    const role = await fhir.create<PractitionerRole>({ resourceType: 'PractitionerRole', organization: { reference: 'Organization/dac' } });
-    const team = await fhir.create<CareTeam>({
+    const plan = await fhirStore.fhir.create<CarePlan>({ resourceType: 'CarePlan', meta, status: 'active', intent: 'plan', subject: { reference: patientRef } });
+    await fhirStore.fhir.create<CarePlan>({ resourceType: 'CarePlan', meta: { tag: [{ system: CODE_SYSTEM.tenant, code: 'other' }] }, status: 'active', intent: 'plan', subject: { reference: patientRef } });
+    const role = await fhirStore.fhir.create<PractitionerRole>({ resourceType: 'PractitionerRole', organization: { reference: 'Organization/dac' } });
+    const team = await fhirStore.fhir.create<CareTeam>({
       resourceType: 'CareTeam', meta, status: 'active', subject: { reference: patientRef },
       participant: [{ member: { reference: `PractitionerRole/${role.id}` } }, { member: { reference: 'Organization/dac' } }],
     });
@@ -59,8 +41,8 @@ describe('dischargeLookups', () => {
     // The transaction writes the Task the last GET looks for: the GET sees it.
     const task: Task = { resourceType: 'Task', meta, status: 'requested', intent: 'order', identifier: [dischargeTaskIdentifier(CLIENT, visitKey)] };
     const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: task, request: { method: 'POST', url: 'Task' } }, ...lookups.entries] };
-    const response = await fhir.transaction(bundle);
-    const found = await lookups.read(fhir, response);
+    const response = await fhirStore.fhir.transaction(bundle);
+    const found = await lookups.read(fhirStore.fhir, response);
     expect(found.patientRef).toBe(patientRef);
     expect(found.plans.map((p) => p.id)).toEqual([plan.id]);
     expect(found.teams.map((t) => t.id)).toEqual([team.id]);
