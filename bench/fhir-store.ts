@@ -13,8 +13,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { startFhirStoreProcess } from '../test/helpers/fhir-store-process.js';
+import { benchPatient, INS } from './lib/bench-patient.js';
 
-const INS = 'urn:oid:1.2.250.1.213.1.4.8';
 const CONNECTIONS = 10;
 const CONCURRENCY = 20;
 const HEADERS = { 'content-type': 'application/fhir+json' };
@@ -23,22 +23,6 @@ interface Row {
   metric: string;
   at1k?: string;
   at100k?: string;
-}
-
-function patient(i: number, round = 0): Record<string, unknown> {
-  return {
-    resourceType: 'Patient',
-    identifier: [
-      { system: INS, value: String(100_000_000_000 + i) },
-      { system: 'urn:oid:1.2.250.1.71.4.2.7', value: `IPP${i}` },
-    ],
-    name: [{ family: `Nom${i}`, given: ['Marie', 'Anne'] }],
-    gender: i % 2 ? 'female' : 'male',
-    birthDate: `19${String(30 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`,
-    address: [{ line: [`${i % 200} rue de la Paix`], city: 'Lyon', postalCode: '69001' }],
-    telecom: [{ system: 'phone', value: `06${String(10_000_000 + round).slice(-8)}` }],
-    managingOrganization: { reference: `Organization/dac-${i % 50}` },
-  };
 }
 
 class Client {
@@ -135,20 +119,20 @@ interface Measures {
 /** Measures at the current store size `n` (Patients 0..n-1 exist). `round` makes content differ between runs. */
 async function measure(client: Client, n: number, createFrom: number): Promise<Measures> {
   const pick = (i: number): number => (i * 7919) % n;
-  const creates = await rate(2_000, CONCURRENCY, (i) => client.send('POST', '/Patient', patient(createFrom + i)));
+  const creates = await rate(2_000, CONCURRENCY, (i) => client.send('POST', '/Patient', benchPatient(createFrom + i)));
   const versionOf = (json: unknown): string | undefined => (json as { meta?: { versionId?: string } }).meta?.versionId;
   // Last content written per Patient (round and versionId), for the unchanged pass.
   const stored = new Map<number, { round: number; versionId?: string }>();
   const condChanged = await rate(4_000, CONCURRENCY, async (i) => {
     const k = pick(i);
-    const { json } = await client.send('PUT', `/Patient?identifier=${INS}|${100_000_000_000 + k}`, patient(k, i + 1));
+    const { json } = await client.send('PUT', `/Patient?identifier=${INS}|${100_000_000_000 + k}`, benchPatient(k, i + 1));
     stored.set(k, { round: i + 1, versionId: versionOf(json) });
   });
   // Same content as stored now: answered without a new version.
   const condSame = await rate(4_000, CONCURRENCY, async (i) => {
     const k = pick(i);
     const last = stored.get(k);
-    const { json } = await client.send('PUT', `/Patient?identifier=${INS}|${100_000_000_000 + k}`, patient(k, last?.round ?? 0));
+    const { json } = await client.send('PUT', `/Patient?identifier=${INS}|${100_000_000_000 + k}`, benchPatient(k, last?.round ?? 0));
     if (last && versionOf(json) !== last.versionId) throw new Error('an unchanged conditional update created a version');
   });
   const search = (i: number): Promise<unknown> =>
@@ -163,7 +147,7 @@ async function measure(client: Client, n: number, createFrom: number): Promise<M
       type: 'transaction',
       entry: Array.from({ length: 10 }, (_, j) => {
         const k = pick(b * 10 + j + 3);
-        return { resource: patient(k, 50_000 + b), request: { method: 'PUT', url: `Patient?identifier=${INS}|${100_000_000_000 + k}` } };
+        return { resource: benchPatient(k, 50_000 + b), request: { method: 'PUT', url: `Patient?identifier=${INS}|${100_000_000_000 + k}` } };
       }),
     }),
   );
@@ -181,7 +165,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   try {
     // 1,000 Patients, one POST each.
-    await throughput(1_000, CONCURRENCY, (i) => client.send('POST', '/Patient', patient(i)));
+    await throughput(1_000, CONCURRENCY, (i) => client.send('POST', '/Patient', benchPatient(i)));
     const small = await measure(client, 1_000, 1_000_000);
     const rssSmall = rssMb(store.pid);
 
@@ -194,7 +178,7 @@ async function main(): Promise<void> {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: Array.from({ length: Math.min(BULK, target - 1_000 - b * BULK) }, (_, j) => ({
-          resource: patient(1_000 + b * BULK + j),
+          resource: benchPatient(1_000 + b * BULK + j),
           request: { method: 'POST', url: 'Patient' },
         })),
       }),

@@ -12,27 +12,10 @@ import { Pool } from 'undici';
 import { cpuSeconds } from './mllp-cpu.js';
 import { startStore } from './processes.js';
 import { fmt, runConcurrently } from './load.js';
+import { benchPatient, INS } from './bench-patient.js';
 
-const INS = 'urn:oid:1.2.250.1.213.1.4.8';
 const STORED = 1_000;
 const CONCURRENCY = 20;
-
-/** A Patient whose telephone number changes with `round`, so each update changes content. */
-function patient(i: number, round: number): Record<string, unknown> {
-  return {
-    resourceType: 'Patient',
-    identifier: [
-      { system: INS, value: String(100_000_000_000 + i) },
-      { system: 'urn:oid:1.2.250.1.71.4.2.7', value: `IPP${i}` },
-    ],
-    name: [{ family: `Nom${i}`, given: ['Marie', 'Anne'] }],
-    gender: i % 2 ? 'female' : 'male',
-    birthDate: `19${String(30 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`,
-    address: [{ line: [`${i % 200} rue de la Paix`], city: 'Lyon', postalCode: '69001' }],
-    telecom: [{ system: 'phone', value: `06${String(10_000_000 + round).slice(-8)}` }],
-    managingOrganization: { reference: `Organization/dac-${i % 50}` },
-  };
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -48,9 +31,9 @@ async function main(): Promise<void> {
     if (res.statusCode >= 300) throw new Error(`${method} ${path} → ${res.statusCode}: ${text.slice(0, 300)}`);
   };
   try {
-    await runConcurrently(Array.from({ length: STORED }, (_, i) => i), CONCURRENCY, (i) => send('POST', '/Patient', patient(i, 0)));
+    await runConcurrently(Array.from({ length: STORED }, (_, i) => i), CONCURRENCY, (i) => send('POST', '/Patient', benchPatient(i, 0)));
     // Warm-up, then the measured pass; each update gives its Patient a new telephone number.
-    const put = (round: number) => (k: number): Promise<void> => send('PUT', `/Patient?identifier=${INS}|${100_000_000_000 + k}`, patient(k, round));
+    const put = (round: number) => (k: number): Promise<void> => send('PUT', `/Patient?identifier=${INS}|${100_000_000_000 + k}`, benchPatient(k, round));
     const keys = Array.from({ length: updates }, (_, i) => (i * 7919) % STORED);
     await runConcurrently(keys.slice(0, 1_000), CONCURRENCY, (k, i) => put(1 + i)(k));
     const cpuBefore = cpuSeconds(store.pid);
