@@ -16,7 +16,7 @@
  * Logs carry ids, codes and sizes, never message content.
  */
 import type { Redis } from 'ioredis';
-import { errorOutcome, notificationFacility, readNotification, responseMessage, type NotificationReading } from '../../mappings/notification/index.js';
+import { errorOutcome, notificationFacility, readNotificationBytes, responseMessage } from '../../mappings/notification/index.js';
 import type { MessageLog } from '../../workers/message-log/index.js';
 import { PersonOrder, personTokens } from '../../workers/processors/hl7-inbound-order.js';
 import { makeJobId, type JobQueues } from '../../workers/queue/index.js';
@@ -60,17 +60,6 @@ export function fhirMessageDedupeKey(bundleId: string): string {
   return `Bundle/${bundleId}`;
 }
 
-/** The body read as JSON and the notification in it; a body that is not JSON is an error on `Bundle`. */
-function judge(raw: Buffer, facility: Parameters<typeof readNotification>[1]): NotificationReading {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-  } catch {
-    return { event: undefined, issues: [], errors: [{ expression: 'Bundle', reason: 'the body is not JSON (UTF-8)' }], bundleId: undefined, eventCode: undefined, eventCoding: undefined };
-  }
-  return readNotification(json, facility);
-}
-
 /**
  * Builds the intake.
  * @example
@@ -87,7 +76,7 @@ export function createFhirMessageIntake(deps: FhirMessageIntakeDeps): FhirMessag
     if (client === undefined) throw new Error('fhir message: the authenticated client is not in the registry');
     const facility = notificationFacility(client.id, client.hl7Facilities);
     // Synchronous up to `lock.run`: the lock order is the order messages arrived in.
-    const reading = judge(raw, { facility });
+    const reading = readNotificationBytes(raw, { facility });
     const common = {
       channel: 'fhir-message' as const,
       clientId: client.id,

@@ -208,3 +208,17 @@ function checkStatus(encounter: JsonObject, code: NotificationEventCode, path: s
   const expected = code === 'notification-discharge' ? 'finished' : 'in-progress';
   if (status !== undefined && status !== expected) r.issue(`${path}.status: ${status} for ${code}; written as ${expected}`);
 }
+
+/**
+ * {@link readNotification} of a stored or received body: bytes that are not UTF-8 JSON are an
+ * error on `Bundle`. The edge and the worker both read a message this way.
+ */
+export function readNotificationBytes(raw: Uint8Array, ctx: NotificationContext): NotificationReading {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+  } catch {
+    return { event: undefined, issues: [], errors: [{ expression: 'Bundle', reason: 'the body is not JSON (UTF-8)' }], bundleId: undefined, eventCode: undefined, eventCoding: undefined };
+  }
+  return readNotification(json, ctx);
+}

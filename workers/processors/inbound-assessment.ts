@@ -7,7 +7,7 @@
  */
 import type { AdtExtraction } from '../../mappings/hl7/adt-types.js';
 import { assessHl7 } from '../../mappings/hl7/assess.js';
-import { notificationFacility, readNotification } from '../../mappings/notification/index.js';
+import { notificationFacility, readNotificationBytes } from '../../mappings/notification/index.js';
 import type { MessageRecord } from '../message-log/index.js';
 
 /** What the processor needs of an assessment (a subset of `assessHl7`'s). */
@@ -25,13 +25,7 @@ export interface InboundAssessment {
  */
 export function assessInbound(record: Pick<MessageRecord, 'channel' | 'raw' | 'clientId'>, declaredFacilities?: (clientId: string) => readonly string[] | undefined): InboundAssessment {
   if (record.channel !== 'fhir-message') return assessHl7(record.raw);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(record.raw));
-  } catch {
-    return { status: 'reject', errors: [{ code: 'invalid', reason: 'the body is not JSON (UTF-8)', field: 'Bundle' }] };
-  }
-  const reading = readNotification(json, { facility: notificationFacility(record.clientId, declaredFacilities?.(record.clientId)) });
+  const reading = readNotificationBytes(record.raw, { facility: notificationFacility(record.clientId, declaredFacilities?.(record.clientId)) });
   if (reading.event === undefined) {
     return { status: 'reject', errors: reading.errors.map((e) => ({ code: 'invalid', reason: e.reason, field: e.expression })) };
   }
