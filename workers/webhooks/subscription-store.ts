@@ -6,7 +6,8 @@
  * @example
  *   const store = new SubscriptionStore(redis, config.QUEUE_PREFIX);
  *   const sub = await store.create({ clientId, tenant, url, events: ['careplan.updated'], secret });
- *   const listeners = await store.listeners(tenant, 'careplan.updated'); // active ones only
+ * The publisher reads the listeners of an event type in its own Lua script (`../events/publish-script.ts`),
+ * judging each with {@link listensTo} and {@link subscriptionFromHash} from here.
  */
 import type { Redis } from 'ioredis';
 import { EVENT_TYPES, isEventType, type EventType } from '../events/event-types.js';
@@ -105,14 +106,6 @@ export class SubscriptionStore {
     const tx = this.redis.multi().hset(this.keys.subscription(id), { status: 'disabled', disabledAt: this.now().toISOString() });
     for (const type of EVENT_TYPES) tx.srem(this.keys.listeners(sub.tenant, type), id);
     await execOrThrow(tx);
-  }
-
-  /** Active subscriptions of `tenant` that listen to `type`. */
-  async listeners(tenant: string, type: EventType): Promise<Subscription[]> {
-    const ids = await this.redis.smembers(this.keys.listeners(tenant, type));
-    const subs = await this.getMany(ids);
-    const now = this.now();
-    return subs.filter((s) => listensTo(s, tenant, type, now));
   }
 
   private async getMany(ids: readonly string[]): Promise<Subscription[]> {
