@@ -13,6 +13,7 @@ import { processMessageCapability } from '../fhir-message/capability.js';
 import { MAX_INCLUDED, MAX_INCLUDE_ROUNDS } from './include-resolver.js';
 import { FACADE_TYPES, includesOf, RESOURCES, revIncludesOf, searchParamsOf, type FacadeType } from './resource-table.js';
 import { MAX_COUNT, MODIFIERS } from './search-query.js';
+import { NO_CONDITIONAL_INTERACTIONS } from './capability-flags.js';
 import { subscriptionCapability } from './subscription-capability.js';
 
 /** When this statement last changed: bump it with the table. */
@@ -59,12 +60,7 @@ function resourceCapability(type: FacadeType): CapabilityStatementRestResource {
       ...(updatable ? [{ code: 'update' as const }] : []),
     ],
     versioning: updatable ? 'versioned-update' : 'versioned',
-    readHistory: false,
-    updateCreate: false,
-    conditionalCreate: false,
-    conditionalRead: 'not-supported',
-    conditionalUpdate: false,
-    conditionalDelete: 'not-supported',
+    ...NO_CONDITIONAL_INTERACTIONS,
     searchInclude: includesOf(type).map((i) => `${i.source}:${i.param.code}`),
     searchRevInclude: revIncludesOf(type).map((i) => `${i.source}:${i.param.code}`),
     searchParam: searchParamsOf(type).map((p) => searchParam(type, p.code)),

@@ -8,6 +8,7 @@
 import type { CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { TOPICS } from '../../mappings/subscriptions/index.js';
 import { SUBSCRIPTIONS_BACKPORT } from '../../profiles/canonical.js';
+import { NO_CONDITIONAL_INTERACTIONS } from './capability-flags.js';
 
 export function subscriptionCapability(): CapabilityStatementRestResource {
   return {
@@ -22,12 +23,7 @@ export function subscriptionCapability(): CapabilityStatementRestResource {
     ].join(' '),
     interaction: [{ code: 'read' }, { code: 'search-type' }, { code: 'create' }, { code: 'delete' }],
     versioning: 'no-version',
-    readHistory: false,
-    updateCreate: false,
-    conditionalCreate: false,
-    conditionalRead: 'not-supported',
-    conditionalUpdate: false,
-    conditionalDelete: 'not-supported',
+    ...NO_CONDITIONAL_INTERACTIONS,
     searchParam: [
       { name: '_id', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', type: 'token' },
       { name: 'status', definition: 'http://hl7.org/fhir/SearchParameter/Subscription-status', type: 'token' },
