@@ -48,6 +48,16 @@ interface VersionRow {
   content: string | null;
 }
 
+/**
+ * `LIMIT n` with n written into the SQL text. A bound `LIMIT ?` makes SQLite run the query
+ * 2–3× slower here, whatever the value (the conditional-write lookup: 20 µs against 6), while
+ * a bound `OFFSET ?` costs nothing; so limits are literals and offsets stay parameters.
+ */
+export function limitClause(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Invalid SQL limit ${n}`);
+  return `LIMIT ${n}`;
+}
+
 export function assertType(type: string): void {
   if (!TYPE_PATTERN.test(type)) throw new OperationOutcomeError(badRequest(`Invalid resource type ${type}`));
 }
@@ -185,8 +195,11 @@ export class StoreEngine {
     const wanted = new Map(extractIndexRows(stored, params).map((r) => [key(r), r]));
     if (existed) {
       const remove = this.prepare('DELETE FROM idx WHERE type = ? AND code = ? AND a = ? AND b = ? AND rid = ?');
-      for (const row of this.prepare('SELECT code, a, b FROM idx WHERE rid = ?').all(rid) as IndexRow[]) {
-        if (codes && !codes.has(row.code)) continue;
+      // Only the rows of the affected parameters are read: each row read costs ~1 µs.
+      const current = codes
+        ? (this.prepare(`SELECT code, a, b FROM idx WHERE rid = ? AND code IN (${[...codes].map(() => '?').join(', ')})`).all(rid, ...codes) as IndexRow[])
+        : (this.prepare('SELECT code, a, b FROM idx WHERE rid = ?').all(rid) as IndexRow[]);
+      for (const row of current) {
         if (!wanted.delete(key(row))) remove.run(type, row.code, row.a, row.b, rid);
       }
     }
@@ -276,9 +289,9 @@ export class StoreEngine {
     assertType(type);
     const current = this.prepare('SELECT rid, version FROM res WHERE type = ? AND id = ?').get(type, id) as { rid: number; version: number } | undefined;
     if (!current) throw new OperationOutcomeError(notFound);
-    const count = Math.min(Math.max(Number.isFinite(options.limit) ? Number(options.limit) : HISTORY_DEFAULT_COUNT, 0), HISTORY_MAX_COUNT);
+    const count = Math.trunc(Math.min(Math.max(Number.isFinite(options.limit) ? Number(options.limit) : HISTORY_DEFAULT_COUNT, 0), HISTORY_MAX_COUNT));
     const offset = Math.max(Number.isFinite(options.offset) ? Number(options.offset) : 0, 0);
-    const rows = this.prepare('SELECT version, last_updated, deleted, content FROM ver WHERE rid = ? ORDER BY version DESC LIMIT ? OFFSET ?').all(current.rid, count, offset) as VersionRow[];
+    const rows = this.prepare(`SELECT version, last_updated, deleted, content FROM ver WHERE rid = ? ORDER BY version DESC ${limitClause(count)} OFFSET ?`).all(current.rid, offset) as VersionRow[];
     const url = `${type}/${id}`;
     const entry: BundleEntry<WithId<T>>[] = rows.map((row) => {
       const response = { status: row.deleted ? '204' : row.version === 1 ? '201' : '200', etag: `W/"${row.version}"`, lastModified: row.last_updated };

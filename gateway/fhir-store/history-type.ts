@@ -16,7 +16,7 @@ import { allOk, badRequest, OperationOutcomeError } from '@medplum/core';
 import type { WithId } from '@medplum/core';
 import type { FhirRepository, FhirRequest, FhirResponse } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { assertType } from './engine.js';
+import { assertType, limitClause } from './engine.js';
 import type { StoreEngine } from './engine.js';
 
 /** Page sizes: default and largest (as for the instance history). */
@@ -101,8 +101,7 @@ export function typeHistory(engine: StoreEngine, type: string, options: TypeHist
     params.push(options.cursor);
   }
   // One row more than the page tells whether a next page exists.
-  sql += ' ORDER BY v.vrow DESC LIMIT ?';
-  params.push(options.count + 1);
+  sql += ` ORDER BY v.vrow DESC ${limitClause(options.count + 1)}`;
   const rows = engine.prepare(sql).all(...params) as VersionRow[];
   const page = rows.slice(0, options.count);
 

@@ -6,6 +6,7 @@
 import { badRequest, formatSearchQuery, isResourceType, OperationOutcomeError } from '@medplum/core';
 import type { IncludeTarget, SearchRequest, WithId } from '@medplum/core';
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import { limitClause } from './engine.js';
 import type { CurrentRow, StoreEngine } from './engine.js';
 import { indexedParams } from './search-params.js';
 import { fromWhere, orderClause } from './search-sql.js';
@@ -122,8 +123,8 @@ export function matchingRows(engine: StoreEngine, req: SearchRequest, limit: num
   if (!isResourceType(req.resourceType)) throw new OperationOutcomeError(badRequest(`Unknown resource type ${req.resourceType}`));
   const from = fromWhere(req);
   return engine
-    .prepare(`SELECT r.id, r.rid, r.version, r.deleted, r.last_updated, (SELECT content FROM ver WHERE vrow = r.vrow) AS content ${from.sql} LIMIT ?`)
-    .all(...from.params, limit) as (CurrentRow & { id: string })[];
+    .prepare(`SELECT r.id, r.rid, r.version, r.deleted, r.last_updated, (SELECT content FROM ver WHERE vrow = r.vrow) AS content ${from.sql} ${limitClause(limit)}`)
+    .all(...from.params) as (CurrentRow & { id: string })[];
 }
 
 /** Executes a search; the Bundle's links are relative to the FHIR base URL. */
@@ -141,8 +142,8 @@ export function executeSearch<T extends Resource>(engine: StoreEngine, req: Sear
     // are loaded afterwards, for the page only.
     rids = (
       engine
-        .prepare(`SELECT r.rid ${from.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`)
-        .all(...from.params, ...order.params, count + 1, offset) as { rid: number }[]
+        .prepare(`SELECT r.rid ${from.sql} ORDER BY ${order.sql} ${limitClause(count + 1)} OFFSET ?`)
+        .all(...from.params, ...order.params, offset) as { rid: number }[]
     ).map((row) => row.rid);
     hasMore = rids.length > count;
     if (hasMore) rids = rids.slice(0, count);
