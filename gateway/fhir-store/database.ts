@@ -1,6 +1,9 @@
 /**
  * The store's SQLite file: schema and connection settings.
  *
+ * Checkpoints run on a worker thread (`checkpoints.ts`); the connection's own automatic
+ * checkpoint stays as a backstop at `WAL_BACKSTOP_PAGES`.
+ *
  * Durability: WAL with `synchronous=NORMAL`. A commit is written to the WAL (in the OS page
  * cache) before the answer goes out, so an answered write survives the process being killed
  * (`kill -9`, crash, OOM). It is not fsynced on every commit, so a power loss or OS crash may
@@ -24,6 +27,10 @@ export type Db = Database.Database;
 /** File name inside DATA_DIR. */
 export const DB_FILE = 'fhir-store.sqlite';
 const SCHEMA_VERSION = 1;
+/** The writer checkpoints by itself only past 10,000 WAL pages (40 MB); see checkpoints.ts. */
+const WAL_BACKSTOP_PAGES = 10_000;
+/** A WAL file larger than this is truncated back once rewound. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS res (
@@ -67,6 +74,8 @@ export function openDatabase(dataDir: string): Db {
   // 32 MB page cache: enough for the hot index pages at 100k resources, bounded for RSS.
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
+  db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     db.close();

@@ -98,50 +98,72 @@ function anyOf(parts: SqlFragment[]): SqlFragment {
 }
 
 /**
- * A condition on the index rows of one parameter. `rank` orders candidates for driving the
- * query (lower = more selective); negated conditions never drive.
+ * A condition on the index rows of one parameter: any of `alternatives` (the comma-separated
+ * values) on columns a/b. `rank` orders candidates for driving the query (lower = more
+ * selective); negated conditions never drive.
  */
 interface IndexCondition {
   kind: 'index';
   code: string;
-  value?: SqlFragment;
+  alternatives?: SqlFragment[];
   negated: boolean;
   rank: number;
 }
 
-type Condition = IndexCondition | { kind: 'row'; fragment: SqlFragment };
-
-const RANK = { token: 0, reference: 1, uri: 1, string: 2, date: 3, metaToken: 4 } as const;
+type Condition = IndexCondition | { kind: 'row'; fragment: SqlFragment; byId?: true };
 
 /**
- * Meta tokens (`_tag`, `_security`) mark whole populations — every resource of a tenant carries
- * the same tenant tag — so they drive a query only when nothing more selective can.
+ * How selective a parameter's values usually are. Identifiers and contact points name one
+ * resource; a reference names one patient's or encounter's resources; codes such as `status`
+ * or `gender` split a type into a few large groups; meta tokens (`_tag`, `_security`) mark
+ * whole populations — every resource of a tenant carries the same tenant tag.
  */
+const RANK = { identifier: 0, reference: 1, uri: 1, string: 2, token: 3, date: 4, metaToken: 5, presence: 9 } as const;
 const META_TOKENS: ReadonlySet<string> = new Set(['_tag', '_security']);
+const IDENTIFYING_TOKENS = /identifier|telecom|phone|email/;
 
-function indexCondition(code: string, value: SqlFragment | undefined, negated: boolean, rank: number): IndexCondition {
-  return { kind: 'index', code, value, negated, rank };
+function tokenRank(code: string): number {
+  if (META_TOKENS.has(code)) return RANK.metaToken;
+  return IDENTIFYING_TOKENS.test(code) ? RANK.identifier : RANK.token;
+}
+
+function indexCondition(code: string, alternatives: SqlFragment[] | undefined, negated: boolean, rank: number): IndexCondition {
+  return { kind: 'index', code, alternatives, negated, rank };
 }
 
 /** `EXISTS` over the candidate's own index rows (uses idx_rid). */
 function existsFragment(c: IndexCondition): SqlFragment {
-  const valueSql = c.value ? ` AND ${c.value.sql}` : '';
+  const value = c.alternatives ? anyOf(c.alternatives) : undefined;
   return {
-    sql: `${c.negated ? 'NOT EXISTS' : 'EXISTS'} (SELECT 1 FROM idx i WHERE i.rid = r.rid AND i.code = ?${valueSql})`,
-    params: [c.code, ...(c.value?.params ?? [])],
+    sql: `${c.negated ? 'NOT EXISTS' : 'EXISTS'} (SELECT 1 FROM idx i WHERE i.rid = r.rid AND i.code = ?${value ? ` AND ${value.sql}` : ''})`,
+    params: [c.code, ...(value?.params ?? [])],
+  };
+}
+
+/**
+ * The rows of idx matching the driving condition. Each alternative carries the whole key prefix
+ * (`(type = ? AND code = ? AND a = ? …) OR (…)`): SQLite then seeks each one in the primary key
+ * ("MULTI-INDEX OR"), where `type = ? AND code = ? AND (x OR y)` walks every row of the
+ * parameter (170 µs instead of 7 at 1,000 Patients, and growing with the store).
+ */
+function driverRows(resourceType: string, code: string, alternatives: SqlFragment[]): SqlFragment {
+  return {
+    sql: alternatives.map((alt) => `(type = ? AND code = ? AND ${alt.sql})`).join(' OR '),
+    params: alternatives.flatMap((alt) => [resourceType, code, ...alt.params]),
   };
 }
 
 function presence(param: IndexedParam, filter: Filter): Condition {
   const wantMissing = filter.operator === Operator.MISSING ? filter.value === 'true' : filter.value !== 'true';
-  return indexCondition(param.storedAs, undefined, wantMissing, 9);
+  return indexCondition(param.storedAs, undefined, wantMissing, RANK.presence);
 }
 
 function idCondition(filter: Filter): Condition {
   const ids = splitSearchOnComma(filter.value);
   const negated = filter.operator === Operator.NOT || filter.operator === Operator.NOT_EQUALS;
   if (!negated && filter.operator !== Operator.EQUALS) refuse(`Modifier ${filter.operator} is not supported on _id`, '_id');
-  return { kind: 'row', fragment: { sql: `r.id ${negated ? 'NOT IN' : 'IN'} (${ids.map(() => '?').join(', ')})`, params: ids } };
+  const fragment = { sql: `r.id ${negated ? 'NOT IN' : 'IN'} (${ids.map(() => '?').join(', ')})`, params: ids };
+  return negated ? { kind: 'row', fragment } : { kind: 'row', fragment, byId: true };
 }
 
 function lastUpdatedCondition(filter: Filter): Condition {
@@ -164,16 +186,15 @@ function filterCondition(resourceType: string, filter: Filter): Condition {
   switch (param.kind) {
     case 'token': {
       if (filter.operator !== Operator.EQUALS && filter.operator !== Operator.NOT) unsupported();
-      const rank = META_TOKENS.has(param.code) ? RANK.metaToken : RANK.token;
-      return indexCondition(param.storedAs, anyOf(values.map(tokenValue)), filter.operator === Operator.NOT, rank);
+      return indexCondition(param.storedAs, values.map(tokenValue), filter.operator === Operator.NOT, tokenRank(param.code));
     }
     case 'reference': {
       if (filter.operator === Operator.IDENTIFIER) {
-        return indexCondition(param.storedAs + IDENTIFIER_SUFFIX, anyOf(values.map(tokenValue)), false, RANK.token);
+        return indexCondition(param.storedAs + IDENTIFIER_SUFFIX, values.map(tokenValue), false, RANK.identifier);
       }
       if (filter.operator !== Operator.EQUALS && filter.operator !== Operator.NOT) unsupported();
       const refs = values.flatMap((v) => referenceValues(param, v));
-      return indexCondition(param.storedAs, { sql: `a IN (${refs.map(() => '?').join(', ')})`, params: refs }, filter.operator === Operator.NOT, RANK.reference);
+      return indexCondition(param.storedAs, [{ sql: `a IN (${refs.map(() => '?').join(', ')})`, params: refs }], filter.operator === Operator.NOT, RANK.reference);
     }
     case 'string': {
       let parts: SqlFragment[];
@@ -184,18 +205,18 @@ function filterCondition(resourceType: string, filter: Filter): Condition {
       } else if (filter.operator === Operator.CONTAINS) {
         parts = values.map((v) => ({ sql: "a LIKE ? ESCAPE '\\'", params: [`%${escapeLike(normalizeText(v))}%`] }));
       } else return unsupported();
-      return indexCondition(param.storedAs, anyOf(parts), false, RANK.string);
+      return indexCondition(param.storedAs, parts, false, RANK.string);
     }
     case 'uri': {
       let parts: SqlFragment[];
       if (filter.operator === Operator.EQUALS || filter.operator === Operator.NOT) parts = values.map((v) => ({ sql: 'a = ?', params: [v] }));
       else if (filter.operator === Operator.BELOW) parts = values.map((v) => ({ sql: '(a >= ? AND a < ?)', params: [v, v + MAX_CHAR] }));
       else return unsupported();
-      return indexCondition(param.storedAs, anyOf(parts), filter.operator === Operator.NOT, RANK.uri);
+      return indexCondition(param.storedAs, parts, filter.operator === Operator.NOT, RANK.uri);
     }
     case 'date': {
       const parts = values.map((v) => dateCondition(filter.operator, 'a', 'b', v));
-      return indexCondition(param.storedAs, anyOf(parts), filter.operator === Operator.NOT_EQUALS, RANK.date);
+      return indexCondition(param.storedAs, parts, filter.operator === Operator.NOT_EQUALS, RANK.date);
     }
   }
 }
@@ -208,9 +229,12 @@ function filterCondition(resourceType: string, filter: Filter): Condition {
  */
 export function fromWhere(req: SearchRequest): SqlFragment {
   const conditions = (req.filters ?? []).map((f) => filterCondition(req.resourceType, f));
+  // `_id=…` finds its rows through res(type, id): nothing in idx is more selective.
   let driver: IndexCondition | undefined;
-  for (const c of conditions) {
-    if (c.kind === 'index' && !c.negated && c.value && (!driver || c.rank < driver.rank)) driver = c;
+  if (!conditions.some((c) => c.kind === 'row' && c.byId)) {
+    for (const c of conditions) {
+      if (c.kind === 'index' && !c.negated && c.alternatives && (!driver || c.rank < driver.rank)) driver = c;
+    }
   }
   const where: SqlFragment[] = [{ sql: 'r.type = ? AND r.deleted = 0', params: [req.resourceType] }];
   for (const c of conditions) {
@@ -219,10 +243,11 @@ export function fromWhere(req: SearchRequest): SqlFragment {
   }
   const whereSql = where.map((w) => w.sql).join(' AND ');
   const whereParams = where.flatMap((w) => w.params);
-  if (!driver?.value) return { sql: `FROM res r WHERE ${whereSql}`, params: whereParams };
+  if (!driver?.alternatives) return { sql: `FROM res r WHERE ${whereSql}`, params: whereParams };
+  const rows = driverRows(req.resourceType, driver.code, driver.alternatives);
   return {
-    sql: `FROM (SELECT DISTINCT rid FROM idx WHERE type = ? AND code = ? AND ${driver.value.sql}) d CROSS JOIN res r ON r.rid = d.rid WHERE ${whereSql}`,
-    params: [req.resourceType, driver.code, ...driver.value.params, ...whereParams],
+    sql: `FROM (SELECT DISTINCT rid FROM idx WHERE ${rows.sql}) d CROSS JOIN res r ON r.rid = d.rid WHERE ${whereSql}`,
+    params: [...rows.params, ...whereParams],
   };
 }
 

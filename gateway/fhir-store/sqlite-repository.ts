@@ -30,6 +30,7 @@ import type { Bundle, OperationOutcome, Reference, Resource, StructureDefinition
 import { applyPatch } from 'rfc6902';
 import type { Operation } from 'rfc6902';
 import type { Logger } from '../log.js';
+import { BackgroundCheckpoints } from './checkpoints.js';
 import { openDatabase } from './database.js';
 import { StoreEngine } from './engine.js';
 import { GroupCommit } from './group-commit.js';
@@ -237,6 +238,7 @@ export class SqliteRepository extends EngineRepository implements TransactionalR
   private readonly profiles = new ProfileRegistry();
   private readonly engine: StoreEngine;
   private readonly group: GroupCommit;
+  private readonly checkpoints: BackgroundCheckpoints;
   private closed = false;
 
   private constructor(
@@ -245,6 +247,9 @@ export class SqliteRepository extends EngineRepository implements TransactionalR
   ) {
     super();
     this.engine = new StoreEngine(openDatabase(options.dataDir), this.profiles);
+    this.checkpoints = BackgroundCheckpoints.start(this.engine.db.name, (message) => {
+      this.logger?.warn({ err: { message } }, 'fhir store: background checkpoint failed');
+    });
     this.group = new GroupCommit(this.engine, this.lock, (err) => this.unexpected(err));
   }
 
@@ -263,10 +268,11 @@ export class SqliteRepository extends EngineRepository implements TransactionalR
    * group and closes the database; later calls fail.
    */
   close(): Promise<void> {
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
       if (this.closed) return;
       this.closed = true;
       this.group.flush();
+      await this.checkpoints.stop();
       this.engine.db.close();
     });
   }
