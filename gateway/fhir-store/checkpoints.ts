@@ -30,6 +30,8 @@ export class BackgroundCheckpoints {
   static start(dbFile: string, onError: (message: string) => void): BackgroundCheckpoints {
     const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
       workerData: { file: dbFile, intervalMs: CHECKPOINT_INTERVAL_MS },
+      // The thread runs one pragma in a loop: a small heap keeps it from adding to the store's RSS.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });
     worker.on('message', (message: { error?: string }) => {
       if (message.error) onError(message.error);
