@@ -11,6 +11,7 @@ import { allStructureDefinitions } from '../../profiles/index.js';
 import { loadConfig } from '../config.js';
 import { exitWithParent } from '../process/spawn-service.js';
 import { createLogger } from '../log.js';
+import { keepHeapUnderCeiling } from './gc.js';
 import { openFhirStore } from './open-store.js';
 import { createFhirStoreApp, FHIR_BASE_PATH } from './server.js';
 
@@ -20,6 +21,7 @@ const logger = createLogger(config.LOG_LEVEL);
 // Our profiles and extension definitions: a resource claiming one of them is validated against it (SPEC §4).
 const store = openFhirStore({ dataDir: config.DATA_DIR, logger, profiles: [...allStructureDefinitions] });
 const app = createFhirStoreApp({ repo: store.repo, router: store.router, logger });
+keepHeapUnderCeiling();
 
 const server = serve({ fetch: app.fetch, port: config.FHIR_STORE_PORT, hostname: config.FHIR_STORE_HOST }, (info: AddressInfo) => {
   const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;

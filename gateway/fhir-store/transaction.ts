@@ -22,7 +22,6 @@ import type { WithId } from '@medplum/core';
 import type { FhirRepository, FhirRequest, FhirRouter } from '@medplum/fhir-router';
 import type { Binary, Bundle, BundleEntry, BundleEntryResponse, OperationOutcome, Parameters, Resource } from '@medplum/fhirtypes';
 import type { Operation } from 'rfc6902';
-import { collectGarbage, LARGE_BUNDLE_ENTRIES } from './gc.js';
 import { checkVersion, ifMatchVersion } from './if-match.js';
 import { isTransactional } from './sqlite-repository.js';
 
@@ -365,9 +364,7 @@ export async function bundleHandler(req: FhirRequest, repo: FhirRepository, rout
   const bundle = req.body as Resource | undefined;
   if (bundle?.resourceType !== 'Bundle') return [badRequest('Expected a Bundle', 'resourceType')];
   if (!bundle.entry?.length) return [badRequest('The Bundle has no entries', 'Bundle.entry')];
-  if (bundle.type !== 'transaction' && bundle.type !== 'batch') return [badRequest('Bundle.type must be transaction or batch', 'Bundle.type')];
-  const answer = bundle.type === 'transaction' ? await processTransaction(bundle, repo, router, req) : await processBatch(bundle, repo, router, req);
-  // A large Bundle's temporaries would otherwise pile up in the old generation (gc.ts).
-  if (bundle.entry.length >= LARGE_BUNDLE_ENTRIES) collectGarbage();
-  return [allOk, answer];
+  if (bundle.type === 'transaction') return [allOk, await processTransaction(bundle, repo, router, req)];
+  if (bundle.type === 'batch') return [allOk, await processBatch(bundle, repo, router, req)];
+  return [badRequest('Bundle.type must be transaction or batch', 'Bundle.type')];
 }
