@@ -1,7 +1,8 @@
 /**
  * Full garbage collections where V8's own timing lets the store's RSS climb.
  *
- * - Start-up: loading the R4 definitions parses ~50 MB of JSON and leaves ~80 MB of garbage;
+ * - Start-up: loading the R4 definitions parses ~50 MB of JSON and leaves ~80 MB of garbage
+ *   (collected after each file too, `definitions.ts`);
  *   V8 sizes its next collection threshold from the heap as it then stands, so without a
  *   collection the store idles at ~250-340 MB RSS and peaked at 420 MB in the benchmark; with
  *   it, 190-250 MB and a 265 MB peak.
