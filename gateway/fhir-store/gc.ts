@@ -1,19 +1,18 @@
 /**
  * Full garbage collections where V8's own timing lets the store's RSS climb.
  *
- * - Start-up: loading the R4 definitions parses ~50 MB of JSON and leaves ~80 MB of garbage
- *   (collected after each file too, `definitions.ts`);
+ * - Start-up: loading the R4 definitions parses ~50 MB of JSON and leaves ~80 MB of garbage.
  *   V8 sizes its next collection threshold from the heap as it then stands, so without a
  *   collection the store idles at ~250-340 MB RSS and peaked at 420 MB in the benchmark; with
- *   it, 190-250 MB and a 265 MB peak.
+ *   it, 190-250 MB. (`definitions.ts` also collects after each file it parses.)
  * - Whenever the V8 heap passes `HEAP_CEILING_BYTES` (checked 4 times a second). Under a
  *   steady load, each request's temporaries that are still alive at two young-generation
  *   collections (those of the ~20 requests in flight) are promoted to the old generation,
  *   ~15 MB/s at 2,000 updates/s, which V8 lets grow to 2–4× the live heap before collecting:
  *   in `bench/fhir-store` the heap climbed from 37 to 130 MB between collections and the
  *   store's RSS to 295–308 MB. Large transaction Bundles do the same in one request. Collecting
- *   at the ceiling keeps the heap under ~100 MB; a full collection of a heap that size takes
- *   ~20–40 ms, a few times a minute under full load.
+ *   at the ceiling keeps the heap under ~120 MB; a full collection of a heap that size takes
+ *   ~20–50 ms, measured once or twice per benchmark run.
  *
  * `gc()` is not exposed without a command-line flag, so the flag is set at run time and the
  * function taken from a fresh context (the flag only affects contexts created after it is set).
