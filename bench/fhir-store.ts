@@ -8,14 +8,17 @@
  * Bundles/s, and the store's RSS. The store is filled from 1k to 100k with 1,000-entry
  * transaction Bundles over the same HTTP API (no side door); that rate is printed too.
  * Content-changing updates (8,000) are measured after 2,000 untimed ones: the steady rate, not
- * the JIT's warm-up.
+ * the JIT's warm-up. Baseline, measured first in the same run: the same PUTs against a bare HTTP
+ * JSON echo (`lib/http-echo.ts`); the changed updates are also printed as a share of its rate.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { startFhirStoreProcess } from '../test/helpers/fhir-store-process.js';
+import { spawnService } from '../gateway/process/spawn-service.js';
 import { benchPatient, INS } from './lib/bench-patient.js';
+import { problemsOnly } from './lib/processes.js';
 
 const CONNECTIONS = 10;
 const CONCURRENCY = 20;
@@ -167,7 +170,27 @@ async function measure(client: Client, n: number, createFrom: number, rounds: nu
   return { creates, condChanged, condSame, searches, latency: lat, transactions };
 }
 
+/**
+ * The same-run baseline: the same client, connections, concurrency and PUTs against a bare
+ * HTTP JSON echo (`lib/http-echo.ts`). This machine's speed varies by up to 2× from hour to
+ * hour; the store's rates as a share of the echo's compare across runs where raw rates cannot.
+ */
+async function echoBaseline(): Promise<Rate> {
+  const echo = await spawnService<{ port: number }>({ entry: 'bench/lib/http-echo.ts', readyMessage: 'http echo listening', forwardLogs: problemsOnly('echo') });
+  storePid = echo.pid;
+  const client = new Client(`http://127.0.0.1:${echo.ready.port}/fhir`);
+  try {
+    const put = (i: number): Promise<unknown> => client.send('PUT', `/Patient?identifier=${INS}|${100_000_000_000 + (i % 1_000)}`, benchPatient(i % 1_000, i));
+    await throughput(WARM_UP_UPDATES, CONCURRENCY, put);
+    return await rate(CHANGED_UPDATES, CONCURRENCY, put);
+  } finally {
+    await client.close();
+    await echo.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  const echo = await echoBaseline();
   const dataDir = mkdtempSync(join(tmpdir(), 'fhir-store-bench-'));
   const store = await startFhirStoreProcess({ dataDir }).catch((err: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
@@ -218,7 +241,10 @@ async function main(): Promise<void> {
     console.log(`${'metric'.padEnd(width)} | ${'1k'.padStart(14)} | ${'100k'.padStart(14)}`);
     console.log(`${'-'.repeat(width)}-+-${'-'.repeat(14)}-+-${'-'.repeat(14)}`);
     for (const r of rows) console.log(`${r.metric.padEnd(width)} | ${(r.at1k ?? '').padStart(14)} | ${(r.at100k ?? '').padStart(14)}`);
-    console.log(`\nsearch latency ratio 100k / 1k: ${fmt(large.latency.mean / small.latency.mean, 2)}`);
+    console.log(`\nbaseline, a bare HTTP JSON echo (same client and PUTs): ${fmt(echo.perSecond)}/s (${fmt(echo.cpuPerOp)} µs CPU each)`);
+    const share = (x: Rate): string => `${fmt((100 * x.perSecond) / echo.perSecond)} %`;
+    console.log(`changed conditional updates as a share of it: ${share(small.condChanged)} at 1k, ${share(large.condChanged)} at 100k`);
+    console.log(`search latency ratio 100k / 1k: ${fmt(large.latency.mean / small.latency.mean, 2)}`);
     console.log(`bulk load 1k → 100k: ${fmt(bulkRate.perSecond * BULK)} resources/s, ${fmt(bulkRate.cpuPerOp / BULK)} µs store CPU each (POST transaction Bundles of ${BULK}, 2 in flight); store RSS MB after it (current / peak): ${fmt(rssFilled.rss)} / ${fmt(rssFilled.peak)}`);
     console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
     console.log(`total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
