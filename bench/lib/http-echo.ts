@@ -7,7 +7,7 @@
  * Prints one JSON line `{"msg":"http echo listening","port":N}` when ready.
  */
 import { createServer } from 'node:http';
-import { exitWithParent } from '../../gateway/process/spawn-service.js';
+import { runEchoProcess } from './echo-process.js';
 
 /** `msg` of the ready line (fhir-store.ts waits for it). */
 const ECHO_READY_MESSAGE = 'http echo listening';
@@ -23,10 +23,4 @@ const server = createServer((req, res) => {
   });
 });
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ msg: ECHO_READY_MESSAGE, port })}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-exitWithParent(() => process.exit(0));
+runEchoProcess(server, ECHO_READY_MESSAGE);

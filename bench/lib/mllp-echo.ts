@@ -7,7 +7,7 @@
  * Prints one JSON line `{"msg":"mllp echo listening","port":N}` when ready.
  */
 import { createServer } from 'node:net';
-import { exitWithParent } from '../../gateway/process/spawn-service.js';
+import { runEchoProcess } from './echo-process.js';
 import { frameMllp, MllpDeframer } from '../../gateway/mllp/framer.js';
 
 /** `msg` of the ready line (mllp-services.ts waits for it). */
@@ -26,10 +26,4 @@ const server = createServer((socket) => {
   socket.on('error', () => socket.destroy());
 });
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ msg: ECHO_READY_MESSAGE, port })}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-exitWithParent(() => process.exit(0));
+runEchoProcess(server, ECHO_READY_MESSAGE);
