@@ -16,8 +16,8 @@
  *      active coordination case seeded per patient (`PUT /v1/cases/{id}?wait=true`, matched by
  *      qualified INS); A01+A03 pairs sent on schedule at `--rate` msg/s for `--seconds`, each A03
  *      `--lag` seconds after its A01, after a warm-up of 800 such messages on other persons
- *      (reported, not counted); per A03, the time from its ACK to its discharge Task being readable in the store (polled by the
- *      Task's identifier). Target: p99 < 500 ms. When the worker falls behind, the rate it
+ *      (reported, not counted); per A03, the time from its ACK to its discharge Task being
+ *      readable in the store (polled by the Task's identifier). Target: p99 < 500 ms. When the worker falls behind, the rate it
  *      actually sustained is printed instead of pretending.
  *
  * Prints figures only; asserts nothing.
