@@ -28,8 +28,12 @@ import { fileURLToPath } from 'node:url';
 const MARKER = '/* passerelle validator patch */';
 const PATCHED_VERSION = '4.5.2';
 
-/** Element schema → its property names, `[name, _name]` per type, in the element's type order. */
-const KEYS_HELPER = `${MARKER}
+/**
+ * The helpers the edits call, appended to the module: an element's property names, `[name,
+ * _name]` per type in the element's type order, computed once (`k` is Medplum's `capitalize`);
+ * and whether an element is optional and absent from a value, exactly as the lookup judges it.
+ */
+const HELPERS = `${MARKER}
 var __passerelleKeys;
 function __passerelleElementKeys(element) {
   __passerelleKeys ??= new WeakMap();
@@ -50,7 +54,7 @@ function __passerelleAbsentOptional(value, key, element) {
   // into the value: those are always visited.
   if (!element || element.min > 0 || key.includes('.') || !value || typeof value !== 'object') return false;
   if (!element.type || element.type.length === 0) return true;
-  for (const key of __passerelleElementKeys(element)) if (value[key] !== undefined) return false;
+  for (const name of __passerelleElementKeys(element)) if (value[name] !== undefined) return false;
   return true;
 }
 `;
@@ -93,10 +97,8 @@ function patch() {
     if (count !== 1) throw new Error(`validator-patch: expected 1 match, found ${count}, of: ${from.slice(0, 80)}…`);
     code = code.replace(from, () => to);
   }
-  // After the imports (the file opens with them), before any code that calls the helpers.
-  const at = code.indexOf('function Mo(r,e,t){');
-  if (at < 0) throw new Error('validator-patch: getTypedPropertyValueWithSchema not found');
-  code = code.slice(0, at) + KEYS_HELPER + code.slice(at);
+  // At the end (declarations are hoisted), so that the shipped code keeps its line numbers.
+  code = `${code}\n${HELPERS}`;
   copyFileSync(file, original);
   writeFileSync(file, code);
 }
