@@ -18,8 +18,8 @@
  *      qualified INS); A01+A03 pairs sent on schedule at `--rate` msg/s for `--seconds`, each A03
  *      `--lag` seconds after its A01, after a warm-up of 800 such messages on other persons
  *      (reported, not counted); per A03, the time from its ACK to its discharge Task being
- *      readable in the store (polled by the Task's identifier). Target: p99 < 500 ms. When the worker falls behind, the rate it
- *      actually sustained is printed instead of pretending.
+ *      readable in the store (polled by the Task's identifier). Target: p99 < 500 ms. When the
+ *      worker falls behind, the rate it actually sustained is printed instead of pretending.
  *
  * Prints figures only; asserts nothing.
  */
@@ -100,8 +100,8 @@ async function echoPart(): Promise<EchoRates> {
     const messages = distinctMessages(1, ECHO_MESSAGES);
     const one = await runWindowed('127.0.0.1', port, messages, { connections: 1, window: WINDOW });
     const eight = await runWindowed('127.0.0.1', port, messages, { connections: 8, window: WINDOW });
-    row('1. echo, 1 connection (64 in flight)', `${fmt(one.perSecond)} msg/s`);
     const sequential = await runWindowed('127.0.0.1', port, distinctMessages(1, SEQUENTIAL_MESSAGES * 4), { connections: 1, window: 1 });
+    row('1. echo, 1 connection (64 in flight)', `${fmt(one.perSecond)} msg/s`);
     row('1. echo, 8 connections (64 in flight each)', `${fmt(eight.perSecond)} msg/s`);
     row('1. echo, sent one at a time', `${fmt(sequential.perSecond)} msg/s, p50 ${ms(sequential.latenciesMs, 50)}`);
     return { one: one.perSecond, eight: eight.perSecond, sequential: sequential.perSecond };
