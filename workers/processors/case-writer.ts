@@ -9,7 +9,7 @@ import { CaseDocumentSchema, fieldIssues } from '../../mappings/case/schema.js';
 import { caseToTransaction } from '../../mappings/case/to-fhir/index.js';
 import { CODE_SYSTEM, sourceIdentifierSystem } from '../../profiles/canonical.js';
 import { mergeCarePlan, mergeCareTeam } from '../../mappings/merge/contributions.js';
-import { statusOf, type FhirClient } from '../fhir-client/index.js';
+import { searchBatch, statusOf, type BatchSearch, type FhirClient } from '../fhir-client/index.js';
 import type { JobProcessor, JobTrace } from '../queue/index.js';
 import type { PublishEventInput } from '../events/index.js';
 import { caseEvents } from './case-events.js';
@@ -64,27 +64,38 @@ const MERGE_ATTEMPTS = 5;
  * whole transaction rolls back and is rebuilt on fresh versions.
  */
 async function writeKeepingOthersContributions(fhir: FhirClient, bundle: Bundle, trace: JobTrace): Promise<Bundle> {
+  const entries = bundle.entry ?? [];
   for (let attempt = 1; ; attempt++) {
-    const entries = await Promise.all((bundle.entry ?? []).map((entry) => mergedEntry(fhir, entry, trace)));
+    // The current plan and team in one round trip (a batch of searches), then merged into.
+    const lookups = entries.map((entry) => sharedResourceLookup(entry, trace));
+    const searches = lookups.filter((lookup): lookup is BatchSearch => lookup !== undefined);
+    const found = (await searchBatch(fhir, searches)).map((matches) => matches[0]);
+    const merged = entries.map((entry, i) => (lookups[i] === undefined ? entry : mergedEntry(entry, found.shift(), trace)));
     try {
       // Conditional or version-checked entries only: the whole transaction may safely be retried.
-      return await fhir.transaction({ ...bundle, entry: entries }, { idempotent: true });
+      return await fhir.transaction({ ...bundle, entry: merged }, { idempotent: true });
     } catch (err) {
       if (attempt >= MERGE_ATTEMPTS || statusOf(err) !== 412) throw err;
     }
   }
 }
 
-async function mergedEntry(fhir: FhirClient, entry: BundleEntry, trace: JobTrace): Promise<BundleEntry> {
-  const resource = entry.resource;
+/** The search for the current shared resource a conditional plan or team entry writes, in the tenant. */
+function sharedResourceLookup(entry: BundleEntry, trace: JobTrace): BatchSearch | undefined {
+  const type = entry.resource?.resourceType;
   const url = entry.request?.url ?? '';
-  if ((resource?.resourceType !== 'CarePlan' && resource?.resourceType !== 'CareTeam') || !url.includes('?')) return entry;
+  if ((type !== 'CarePlan' && type !== 'CareTeam') || !url.includes('?')) return undefined;
   const query = Object.fromEntries(new URLSearchParams(url.slice(url.indexOf('?') + 1)));
-  const current = await fhir.searchOne(resource.resourceType, { ...query, _tag: `${CODE_SYSTEM.tenant}|${trace.tenant}` });
-  if (!current?.id) return entry;
+  return { type, params: { ...query, _tag: `${CODE_SYSTEM.tenant}|${trace.tenant}`, _count: '1' }, firstPage: true };
+}
+
+/** The entry as a version-aware update of `current` merged with this client's elements. */
+function mergedEntry(entry: BundleEntry, current: Resource | undefined, trace: JobTrace): BundleEntry {
+  const resource = entry.resource;
+  if (!current?.id || resource === undefined) return entry;
   const merged = resource.resourceType === 'CarePlan'
     ? mergeCarePlan(current as CarePlan, resource, trace.clientId)
-    : mergeCareTeam(current as CareTeam, resource, trace.clientId);
+    : mergeCareTeam(current as CareTeam, resource as CareTeam, trace.clientId);
   return { ...entry, ...versionedPut({ ...merged, id: current.id, meta: { ...merged.meta, versionId: current.meta?.versionId } }) };
 }
 
