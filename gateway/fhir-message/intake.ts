@@ -47,7 +47,7 @@ export type FhirMessageIntake = (raw: Buffer, source: FhirMessageSource) => Prom
 /** What {@link createFhirMessageIntake} needs. */
 export interface FhirMessageIntakeDeps {
   clients: Pick<ClientRegistry, 'byClientId'>;
-  messageLog: Pick<MessageLog, 'receive' | 'transition' | 'setAck'>;
+  messageLog: Pick<MessageLog, 'receive' | 'transitionAndSetAck' | 'setAck'>;
   queues: Pick<JobQueues, 'enqueue' | 'prefix'>;
   /** For the per-person order, under `queues.prefix` (as the HL7 intake and the worker). */
   redis: Redis;
@@ -98,11 +98,10 @@ export function createFhirMessageIntake(deps: FhirMessageIntakeDeps): FhirMessag
 
     if (reading.event === undefined || reading.bundleId === undefined) {
       const record = await deps.messageLog.receive(common);
-      await deps.messageLog.transition(record.id, 'rejected', {
+      const body = await deps.messageLog.transitionAndSetAck(record.id, 'rejected', Buffer.from(JSON.stringify(errorOutcome(reading.errors))), {
         reason: reading.errors.map((e) => `${e.expression}: ${e.reason}`).join('; '),
         code: 'invalid',
       });
-      const body = await deps.messageLog.setAck(record.id, Buffer.from(JSON.stringify(errorOutcome(reading.errors))));
       deps.logger.info(logLine(record.id, { status: 400, faults: reading.errors.length }), 'fhir message refused');
       return { status: 400, body, messageId: record.id };
     }
@@ -125,7 +124,6 @@ export function createFhirMessageIntake(deps: FhirMessageIntakeDeps): FhirMessag
         trace: { requestId: source.requestId, clientId: client.id, tenant: client.tenant },
         jobId: makeJobId('hl7-inbound', record.id),
       });
-      if (record.status === 'received') await deps.messageLog.transition(record.id, 'queued');
     }
     const answer = responseMessage({
       requestBundleId: reading.bundleId,
@@ -134,7 +132,10 @@ export function createFhirMessageIntake(deps: FhirMessageIntakeDeps): FhirMessag
       timestamp: now().toISOString(),
       endpoint: source.endpoint,
     });
-    const body = await deps.messageLog.setAck(record.id, Buffer.from(JSON.stringify(answer)));
+    const bytes = Buffer.from(JSON.stringify(answer));
+    const body = record.status === 'received'
+      ? await deps.messageLog.transitionAndSetAck(record.id, 'queued', bytes)
+      : await deps.messageLog.setAck(record.id, bytes);
     deps.logger.info(logLine(record.id, { duplicate: record.duplicate, status: 200 }), 'fhir message accepted');
     return { status: 200, body, messageId: record.id };
   };

@@ -44,7 +44,7 @@ export type Hl7Intake = (raw: Buffer, source: Hl7Source) => Promise<Buffer>;
 /** What {@link createHl7Intake} needs. */
 export interface Hl7IntakeDeps {
   clients: Pick<ClientRegistry, 'byHl7Facility' | 'byClientId'>;
-  messageLog: Pick<MessageLog, 'receive' | 'transition' | 'setAck'>;
+  messageLog: Pick<MessageLog, 'receive' | 'transitionAndSetAck' | 'setAck'>;
   queues: Pick<JobQueues, 'enqueue' | 'prefix'>;
   /** For the per-person order (`PersonOrder`), under `queues.prefix`; the workers use the same. */
   redis: Redis;
@@ -101,12 +101,11 @@ export function createHl7Intake(deps: Hl7IntakeDeps): Hl7Intake {
     if (verdict.status !== 'accept') {
       const record = await deps.messageLog.receive(common);
       const [first] = verdict.errors;
-      await deps.messageLog.transition(record.id, 'rejected', {
+      const answer = ack(verdict.status, verdict.errors);
+      const stored = await deps.messageLog.transitionAndSetAck(record.id, 'rejected', answer.bytes, {
         reason: verdict.errors.map(describeAckError).join('; '),
         ...(first !== undefined ? { code: String(first.code) } : {}),
       });
-      const answer = ack(verdict.status, verdict.errors);
-      const stored = await deps.messageLog.setAck(record.id, answer.bytes);
       deps.logger.info(logLine(record.id, { ack: answer.code, code: first?.code }), 'hl7 message refused');
       return stored;
     }
@@ -135,10 +134,11 @@ export function createHl7Intake(deps: Hl7IntakeDeps): Hl7Intake {
           jobId: makeJobId('hl7-inbound', record.id),
         },
       );
-      if (record.status === 'received') await deps.messageLog.transition(record.id, 'queued');
     }
     const answer = ack('accept', []);
-    const stored = await deps.messageLog.setAck(record.id, answer.bytes);
+    const stored = record.status === 'received'
+      ? await deps.messageLog.transitionAndSetAck(record.id, 'queued', answer.bytes)
+      : await deps.messageLog.setAck(record.id, answer.bytes);
     deps.logger.info(logLine(record.id, { duplicate: record.duplicate, ack: answer.code }), 'hl7 message accepted');
     return stored;
   };

@@ -127,6 +127,27 @@ describe('MessageLog.receive / get', () => {
     expect((await log.get(first.id)).history.map((h) => h.status)).toEqual(['received', 'queued']);
   });
 
+  it('moves a message and stores its ACK in one call; the ACK stored first wins', async () => {
+    const { id } = await log.receive(input({ summary: { controlId: 'ONE1' } }));
+    clock += 5;
+    const ack = Buffer.from('MSH|^~\\&|PASSERELLE|DAC|SIH|CHU_BESANCON|20261103080001||ACK^A03|A1|P|2.5\rMSA|AA|ONE1\r', 'latin1');
+    expect((await log.transitionAndSetAck(id, 'queued', ack)).equals(ack)).toBe(true);
+
+    const record = await log.get(id);
+    expect(record).toMatchObject({ status: 'queued', ackAt: new Date(T0 + 5).toISOString() });
+    expect(record.ack?.equals(ack)).toBe(true);
+    expect(record.history.map((h) => h.status)).toEqual(['received', 'queued']);
+    expect((await log.list({ tenant: 'doubs', status: 'queued', limit: 10 })).items.map((m) => m.id)).toEqual([id]);
+    const resend = await log.receive(input({ summary: { controlId: 'ONE1' } }));
+    expect(resend.ack?.equals(ack)).toBe(true);
+
+    // A later call with another ACK moves the message but answers the stored ACK, as setAck does.
+    const other = await log.transitionAndSetAck(id, 'rejected', Buffer.from('other'), { reason: 'test', code: '207' });
+    expect(other.equals(ack)).toBe(true);
+    expect((await log.get(id)).status).toBe('rejected');
+    expect(await statusOf(log.transitionAndSetAck('msg-00000000000000000000000000', 'queued', ack))).toBe('not-found');
+  });
+
   it('tells the caller when a resend carries different bytes', async () => {
     const first = await log.receive(input({ summary: { controlId: 'DUP2' } }));
     const changed = await log.receive(input({ summary: { controlId: 'DUP2' }, raw: Buffer.from('MSH|changed') }));

@@ -197,6 +197,20 @@ export class MessageLog {
   }
 
   /**
+   * `transition` then `setAck`, in one atomic call: the intake's last round trip before it
+   * answers. Returns the ACK to send, as `setAck` does (the one stored first wins).
+   * @throws OperationOutcomeError 404 for an unknown id, 400 for an unknown status.
+   */
+  async transitionAndSetAck(id: string, status: MessageStatus, ack: Buffer, detail?: TransitionDetail): Promise<Buffer> {
+    if (!(MESSAGE_STATUSES as readonly string[]).includes(status)) {
+      throw new OperationOutcomeError(badRequest(`Unknown message status: ${status}`, 'status'));
+    }
+    const stored = (await this.move(id, status, detail, undefined, undefined, ack)).ack;
+    if (stored === undefined) throw new Error('message log: the transition script stored no ACK');
+    return stored;
+  }
+
+  /**
    * Replay bookkeeping: appends a `replayed` entry, then moves the message to `queued`; the
    * caller then enqueues it again (with a job id distinct from the first, e.g.
    * `${id}-r${replayCount}`, since BullMQ keeps finished jobs). Only messages in a terminal status
@@ -304,7 +318,8 @@ export class MessageLog {
     detail: TransitionDetail | undefined,
     replay: { reason?: string } | undefined,
     earlier?: EarlierStep,
-  ): Promise<{ previous: MessageStatus; replayCount: number }> {
+    ack?: Buffer,
+  ): Promise<{ previous: MessageStatus; replayCount: number; ack?: Buffer }> {
     this.checkId(id);
     const now = this.now();
     const reason = detail?.reason ? cut(detail.reason) : undefined;
@@ -321,7 +336,7 @@ export class MessageLog {
         [this.keys.message(id), this.keys.history(id), this.keys.pending()],
         [
           id, status, String(now), JSON.stringify(entry), reason ?? '', detail?.code ?? '',
-          this.keys.prefix, allowed, replayEntry ? JSON.stringify(replayEntry) : '', earlierEntry,
+          this.keys.prefix, allowed, replayEntry ? JSON.stringify(replayEntry) : '', earlierEntry, ack ?? '',
         ],
       ),
     );
@@ -335,7 +350,12 @@ export class MessageLog {
         conflict(`Message is ${current}; only ${REPLAYABLE_STATUSES.join(', ')} messages can be replayed`),
       );
     }
-    return { previous: asStatus(current), replayCount: Number(reply[2]?.toString() ?? '0') };
+    const storedAck = reply[3];
+    return {
+      previous: asStatus(current),
+      replayCount: Number(reply[2]?.toString() ?? '0'),
+      ...(storedAck !== undefined && storedAck.length > 0 ? { ack: storedAck } : {}),
+    };
   }
 
   /** Ids come from URLs: anything not shaped like ours is simply not found (and never reaches a key). */

@@ -54,8 +54,9 @@ return {'0', id, 'received', '1', '0', ''}
  * KEYS: 1 message hash, 2 history, 3 pending
  * ARGV: 1 id, 2 new status, 3 now (ms), 4 history entry (JSON), 5 reason ('' = none),
  *       6 code ('' = none), 7 key prefix, 8 allowed current statuses (' a b ' or '' = any),
- *       9 replay history entry (JSON, '' = not a replay), 10 earlier step's history entry (JSON, '' = none)
- * Reply: 'ok', previous status, replay count | 'notfound' | 'conflict', current status
+ *       9 replay history entry (JSON, '' = not a replay), 10 earlier step's history entry (JSON, '' = none),
+ *       11 ACK to store as SET_ACK does ('' = none)
+ * Reply: 'ok', previous status, replay count, stored ACK ('' when ARGV 11 is '') | 'notfound' | 'conflict', current status
  */
 export const TRANSITION = new LuaScript(`
 local cur = redis.call('HMGET', KEYS[1], 'status', 'tk', 'ck', 'replays')
@@ -101,7 +102,14 @@ if ARGV[6] ~= '' then
 else
   redis.call('HDEL', KEYS[1], 'code')
 end
-return {'ok', old, replays}
+local ack = ''
+if ARGV[11] and ARGV[11] ~= '' then
+  if redis.call('HSETNX', KEYS[1], 'ack', ARGV[11]) == 1 then
+    redis.call('HSET', KEYS[1], 'ackAt', ARGV[3])
+  end
+  ack = redis.call('HGET', KEYS[1], 'ack')
+end
+return {'ok', old, replays, ack}
 `);
 
 /**
