@@ -10,11 +10,11 @@
  * if (r.duplicate && r.ack) return send(r.ack);             // resend: same ACK, not processed again
  * if (r.status === 'received') {                            // new, or a duplicate of a message never queued
  *   await queue.add('hl7', { messageId: r.id }, { jobId: r.id });
- *   await log.transition(r.id, 'queued');
+ *   return send(await log.transitionAndSetAck(r.id, 'queued', buildAck(...)));  // one round trip
  * }
  * send(await log.setAck(r.id, buildAck(...)));             // the stored ACK wins a race
  * ```
- * A crash between `receive` and `transition(…, 'queued')` leaves the message in `received`:
+ * A crash between `receive` and `transitionAndSetAck(…, 'queued', …)` leaves the message in `received`:
  * `pendingSince` finds it for a start-up sweep, and a resend finds it too (duplicate with
  * `status: 'received'`).
  *
