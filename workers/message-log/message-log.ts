@@ -187,11 +187,7 @@ export class MessageLog {
    * @throws OperationOutcomeError 404 for an unknown id, 400 for an unknown status.
    */
   async transition(id: string, status: MessageStatus, detail?: TransitionDetail, options: { earlier?: EarlierStep } = {}): Promise<{ previous: MessageStatus }> {
-    for (const checked of [status, ...(options.earlier === undefined ? [] : [options.earlier.status])]) {
-      if (!(MESSAGE_STATUSES as readonly string[]).includes(checked)) {
-        throw new OperationOutcomeError(badRequest(`Unknown message status: ${checked}`, 'status'));
-      }
-    }
+    for (const checked of [status, ...(options.earlier === undefined ? [] : [options.earlier.status])]) checkStatus(checked);
     const { previous } = await this.move(id, status, detail, undefined, options.earlier);
     return { previous };
   }
@@ -202,9 +198,7 @@ export class MessageLog {
    * @throws OperationOutcomeError 404 for an unknown id, 400 for an unknown status.
    */
   async transitionAndSetAck(id: string, status: MessageStatus, ack: Buffer, detail?: TransitionDetail): Promise<Buffer> {
-    if (!(MESSAGE_STATUSES as readonly string[]).includes(status)) {
-      throw new OperationOutcomeError(badRequest(`Unknown message status: ${status}`, 'status'));
-    }
+    checkStatus(status);
     const stored = (await this.move(id, status, detail, undefined, undefined, ack)).ack;
     if (stored === undefined) throw new Error('message log: the transition script stored no ACK');
     return stored;
@@ -428,6 +422,13 @@ function toListItem(id: string, field: (name: string) => Buffer | undefined): Me
     duplicateCount: count('dups'),
     replayCount: count('replays'),
   };
+}
+
+/** A status a caller asks for: 400 when it is not one of ours. */
+function checkStatus(status: string): void {
+  if (!(MESSAGE_STATUSES as readonly string[]).includes(status)) {
+    throw new OperationOutcomeError(badRequest(`Unknown message status: ${status}`, 'status'));
+  }
 }
 
 function asStatus(value: string): MessageStatus {

@@ -50,6 +50,19 @@ return {'0', id, 'received', '1', '0', ''}
 `);
 
 /**
+ * Lua: stores `ack` in the message hash KEYS[1] unless one is there already (with `ackAt`), and
+ * returns the stored one. Shared by SET_ACK and TRANSITION, so both keep the same rule.
+ */
+const STORE_ACK = `
+local function store_ack(ack, now)
+  if redis.call('HSETNX', KEYS[1], 'ack', ack) == 1 then
+    redis.call('HSET', KEYS[1], 'ackAt', now)
+    return ack
+  end
+  return redis.call('HGET', KEYS[1], 'ack')
+end`;
+
+/**
  * Moves a message to a status, appending history; optionally as a replay.
  * KEYS: 1 message hash, 2 history, 3 pending
  * ARGV: 1 id, 2 new status, 3 now (ms), 4 history entry (JSON), 5 reason ('' = none),
@@ -58,7 +71,7 @@ return {'0', id, 'received', '1', '0', ''}
  *       11 ACK to store as SET_ACK does ('' = none)
  * Reply: 'ok', previous status, replay count, stored ACK ('' when ARGV 11 is '') | 'notfound' | 'conflict', current status
  */
-export const TRANSITION = new LuaScript(`
+export const TRANSITION = new LuaScript(`${STORE_ACK}
 local cur = redis.call('HMGET', KEYS[1], 'status', 'tk', 'ck', 'replays')
 local old = cur[1]
 if not old then
@@ -104,10 +117,7 @@ else
 end
 local ack = ''
 if ARGV[11] and ARGV[11] ~= '' then
-  if redis.call('HSETNX', KEYS[1], 'ack', ARGV[11]) == 1 then
-    redis.call('HSET', KEYS[1], 'ackAt', ARGV[3])
-  end
-  ack = redis.call('HGET', KEYS[1], 'ack')
+  ack = store_ack(ARGV[11], ARGV[3])
 end
 return {'ok', old, replays, ack}
 `);
@@ -116,19 +126,14 @@ return {'ok', old, replays, ack}
  * Stores the ACK of a message unless one is stored already (first writer wins, so racing
  * receipts of the same message all send the bytes that were stored).
  * KEYS: 1 message hash. ARGV: 1 ack bytes, 2 now (ms)
- * Reply: 'stored'|'kept', the stored ack | 'notfound'
+ * Reply: 'ok', the stored ack | 'notfound'
  */
-export const SET_ACK = new LuaScript(`
+export const SET_ACK = new LuaScript(`${STORE_ACK}
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'notfound'}
 end
-if redis.call('HSETNX', KEYS[1], 'ack', ARGV[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'ackAt', ARGV[2])
-  return {'stored', ARGV[1]}
-end
-return {'kept', redis.call('HGET', KEYS[1], 'ack')}
+return {'ok', store_ack(ARGV[1], ARGV[2])}
 `);
-
 /**
  * One page of an index, newest first, with the listed fields of each message, read atomically.
  * KEYS: 1 index zset. ARGV: 1 upper bound ('+' or '(' .. last id seen), 2 count,
