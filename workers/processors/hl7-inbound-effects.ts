@@ -13,10 +13,10 @@
  * come with the message's own transaction when the Patient was known before it
  * (`hl7-inbound-lookups.ts`), else in one batch after it; then, where there is a plan or a team,
  * the PractitionerRoles that can decide the owner (often none), and one transaction creating the
- * Task and updating the plan.
+ * Task, updating the plan and recording their Provenance.
  */
 import type { WithId } from '@medplum/core';
-import type { CarePlan, CareTeam, Encounter, Identifier, Patient, PractitionerRole, Reference, ResourceType, Task } from '@medplum/fhirtypes';
+import type { CarePlan, CareTeam, Encounter, Identifier, Patient, PractitionerRole, Provenance, Reference, ResourceType, Task } from '@medplum/fhirtypes';
 import type { AdtEffects, StayEffect } from '../../mappings/adt/index.js';
 import {
   cancelDischarge, coordinatingOrganization, dischargeTask, dischargeTaskIdentifier, dischargeTaskUpsert, mergeUpdates,
@@ -24,7 +24,7 @@ import {
 } from '../../mappings/adt/index.js';
 import { searchBatch, type BatchSearch, type FhirClient } from '../fhir-client/index.js';
 import type { Hl7DomainEvent } from './hl7-inbound-events.js';
-import { byId, createWithUpdate, tenantTag, token, updateVersioned } from './hl7-inbound-fhir.js';
+import { byId, createWithUpdate, tenantTag, token, updateVersioned, type AlongsideEntries } from './hl7-inbound-fhir.js';
 import { coordinationSearches, dischargeTaskSearch, type DischargeLookup } from './hl7-inbound-lookups.js';
 
 /** Who and when, for the resources the effects write. */
@@ -41,6 +41,11 @@ export interface EffectContext {
   facilityRef?: string | undefined;
   /** A discharge's searches, answered within the message's transaction (`hl7-inbound-lookups.ts`). */
   prefetched?: DischargeLookup | undefined;
+  /**
+   * The Provenance of the effects' writes (conditional) for their targets. Given, a discharge
+   * writes it in its own transaction (`provenanceWritten`); otherwise the caller writes it after.
+   */
+  provenance?: ((targets: readonly string[]) => { resource: Provenance; ifNoneExist: string }) | undefined;
 }
 
 /** What the effects wrote and what to announce. */
@@ -49,6 +54,8 @@ export interface EffectOutcome {
   events: Hl7DomainEvent[];
   /** Caveats worth keeping with the message (no personal data). */
   issues: string[];
+  /** The Provenance of `resources` was written with them (`EffectContext.provenance`). */
+  provenanceWritten?: true;
 }
 
 /** Applies the effects of a written message. */
@@ -147,7 +154,7 @@ async function discharge(ctx: EffectContext, stay: StayEffect, dischargeDateTime
   const carePlanRef = plan !== undefined ? `CarePlan/${plan.id}` : undefined;
   if (written.planUpdated && carePlanRef !== undefined) events.push(event(ctx, 'careplan.updated', refs, { carePlanRef }));
   events.unshift(discharged({ ...(written.taskRef !== undefined ? { taskRef: written.taskRef } : {}), ...(carePlanRef !== undefined ? { carePlanRef } : {}) }));
-  return { resources: written.resources, events, issues };
+  return { resources: written.resources, events, issues, ...(written.provenanceWritten ? { provenanceWritten: true } : {}) };
 }
 
 /** What a discharge has to write, once the current Task and plan are read. */
@@ -163,19 +170,21 @@ interface DischargeWrite {
 
 /**
  * Writes the discharge Task (created, reopened, or left alone) and the plan's activity:
- * the usual discharge, a new Task and a plan to update, is one transaction.
+ * the usual discharge, a new Task and a plan to update, is one transaction, with the
+ * Provenance of both when the context gives it.
  */
-async function writeDischarge(ctx: EffectContext, w: DischargeWrite): Promise<{ resources: string[]; taskRef?: string; taskCreated: boolean; planUpdated: boolean }> {
+async function writeDischarge(ctx: EffectContext, w: DischargeWrite): Promise<{ resources: string[]; taskRef?: string; taskCreated: boolean; planUpdated: boolean; provenanceWritten: boolean }> {
   const resources: string[] = [];
   const upsert = dischargeTaskUpsert(w.fresh, w.current);
   let taskRef = w.current !== undefined ? `Task/${w.current.id}` : undefined;
   let taskCreated = false;
   let planUpdated: boolean | undefined;
+  let provenanceWritten = false;
   if (upsert !== undefined && upsert.id === undefined) {
     const create = { resource: upsert, ifNoneExist: { identifier: token(w.identifier) } };
     if (w.plan !== undefined) {
-      const written = await createWithUpdate(ctx.fhir, create, 'CarePlan', w.plan, w.reassess);
-      [taskRef, taskCreated, planUpdated] = [written.createdRef, written.created, written.updated];
+      const written = await createWithUpdate(ctx.fhir, create, 'CarePlan', w.plan, w.reassess, provenanceEntry(ctx));
+      [taskRef, taskCreated, planUpdated, provenanceWritten] = [written.createdRef, written.created, written.updated, written.alongsideWritten];
     } else {
       const { resource, created } = await ctx.fhir.conditionalCreate(upsert, create.ifNoneExist);
       [taskRef, taskCreated] = [`Task/${resource.id}`, created];
@@ -190,7 +199,17 @@ async function writeDischarge(ctx: EffectContext, w: DischargeWrite): Promise<{ 
     planUpdated = (await updateVersioned(ctx.fhir, 'CarePlan', w.plan.id, w.reassess, w.plan)) !== undefined;
   }
   if (planUpdated === true && w.plan !== undefined) resources.push(`CarePlan/${w.plan.id}`);
-  return { resources, ...(taskRef !== undefined ? { taskRef } : {}), taskCreated, planUpdated: planUpdated === true };
+  return { resources, ...(taskRef !== undefined ? { taskRef } : {}), taskCreated, planUpdated: planUpdated === true, provenanceWritten };
+}
+
+/** The effects' Provenance as a transaction entry targeting the Task and the plan, if the context gives one. */
+function provenanceEntry(ctx: EffectContext): AlongsideEntries | undefined {
+  const { provenance } = ctx;
+  if (provenance === undefined) return undefined;
+  return ({ created, updated }) => {
+    const { resource, ifNoneExist } = provenance([created, updated]);
+    return [{ resource, request: { method: 'POST', url: 'Provenance', ifNoneExist } }];
+  };
 }
 
 async function cancel(ctx: EffectContext, stay: StayEffect): Promise<EffectOutcome> {

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { OperationOutcomeError, type WithId } from '@medplum/core';
-import type { CarePlan, Task } from '@medplum/fhirtypes';
+import type { Annotation, CarePlan, Task } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { useFhirStoreProcess } from '../../test/helpers/store-fixture.js';
 import { searchBatch, statusOf } from '../fhir-client/index.js';
-import { createWithUpdate } from './hl7-inbound-fhir.js';
+import { createWithUpdate, type AlongsideEntries } from './hl7-inbound-fhir.js';
 
 /** A system unique to this run, so searches only see what this file wrote. */
 const SYSTEM = `urn:uuid:${randomUUID()}`;
@@ -67,7 +67,7 @@ describe('createWithUpdate', () => {
 
     const latest = await fhirStore.fhir.read('CarePlan', stored.id);
     const again = await createWithUpdate(fhirStore.fhir, create, 'CarePlan', latest, withNote('reassess'));
-    expect(again).toEqual({ createdRef: first.createdRef, created: false, updated: false });
+    expect(again).toEqual({ createdRef: first.createdRef, created: false, updated: false, alongsideWritten: false });
     expect((await fhirStore.fhir.read('CarePlan', stored.id)).meta?.versionId).toBe(latest.meta?.versionId);
     expect(await fhirStore.fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-1` })).toHaveLength(1);
   });
@@ -82,6 +82,27 @@ describe('createWithUpdate', () => {
     expect(stored.description).toBe('edited meanwhile');
     expect(stored.note).toEqual([{ text: 'reassess' }]);
     expect(await fhirStore.fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-task-2` })).toHaveLength(1);
+  });
+
+  it('writes the entries alongside in the same transaction, the created resource’s placeholder resolved; not when the create goes alone', async () => {
+    const stored = await fhirStore.fhir.create(plan('cwu-4'));
+    const create = { resource: task('cwu-task-4'), ifNoneExist: { identifier: `${SYSTEM}|cwu-task-4` } };
+    const note: Annotation = { text: 'written with the Task and the plan' };
+    const alongside: AlongsideEntries = ({ created, updated }) => [{
+      resource: { ...task('cwu-alongside-4'), focus: { reference: created }, basedOn: [{ reference: updated }], note: [note] },
+      request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=${encodeURIComponent(`${SYSTEM}|cwu-alongside-4`)}` },
+    }];
+    const written = await createWithUpdate(fhirStore.fhir, create, 'CarePlan', stored, withNote('reassess'), alongside);
+    expect(written).toMatchObject({ created: true, updated: true, alongsideWritten: true });
+    const [companion, ...more] = await fhirStore.fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-alongside-4` });
+    expect(more).toEqual([]);
+    expect(companion).toMatchObject({ focus: { reference: written.createdRef }, basedOn: [{ reference: `CarePlan/${stored.id}` }], note: [note] });
+
+    // The plan has the note already: the create is sent alone, and the caller writes the rest itself.
+    const latest = await fhirStore.fhir.read('CarePlan', stored.id);
+    const again = await createWithUpdate(fhirStore.fhir, create, 'CarePlan', latest, withNote('reassess'), alongside);
+    expect(again).toEqual({ createdRef: written.createdRef, created: false, updated: false, alongsideWritten: false });
+    expect(await fhirStore.fhir.searchAll('Task', { identifier: `${SYSTEM}|cwu-alongside-4` })).toHaveLength(1);
   });
 
   it('writes nothing when the update fails for good: the transaction is all or nothing', async () => {

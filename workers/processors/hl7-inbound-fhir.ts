@@ -3,9 +3,10 @@
  * (SPEC §5: no lost update), references read back from a transaction response, and the tenant
  * filter every search carries (SPEC §7: data never crosses tenants).
  */
+import { randomUUID } from 'node:crypto';
 import { deepEquals } from '@medplum/core';
 import type { WithId } from '@medplum/core';
-import type { Bundle, ExtractResource, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, ExtractResource, Resource, ResourceType } from '@medplum/fhirtypes';
 import { CODE_SYSTEM } from '../../profiles/canonical.js';
 import { etagForVersion, statusOf, toQueryString, type FhirClient, type SearchParams } from '../fhir-client/index.js';
 
@@ -65,13 +66,23 @@ export interface CreateWithUpdateResult {
   created: boolean;
   /** The update was written (false when `change` had nothing to do). */
   updated: boolean;
+  /** The `alongside` entries went with the update (false when the create was sent alone). */
+  alongsideWritten: boolean;
 }
+
+/**
+ * Entries written in the same transaction as the update, from the references of both writes:
+ * `created` is the create's placeholder (`urn:uuid:…`), which the server turns into the created
+ * (or matched) resource's reference; `updated` is `Type/id`. Each should be conditional, since
+ * the transaction may be sent again.
+ */
+export type AlongsideEntries = (refs: { created: string; updated: string }) => BundleEntry[];
 
 /**
  * A conditional create and a version-aware update in one transaction: one round trip and one
  * commit instead of two, all or nothing. Same rules as {@link updateVersioned} for the update
  * (`change` on the stored version, `If-Match`, a re-read and another try on 412); when the
- * change turns out empty, the create is sent alone.
+ * change turns out empty, the create is sent alone (without `alongside`).
  */
 export async function createWithUpdate<K extends ResourceType>(
   fhir: FhirClient,
@@ -79,21 +90,25 @@ export async function createWithUpdate<K extends ResourceType>(
   type: K,
   first: Stored<K>,
   change: (current: Stored<K>) => ExtractResource<K> | undefined,
+  alongside?: AlongsideEntries,
 ): Promise<CreateWithUpdateResult> {
   let current = first;
+  const createdUrl = `urn:uuid:${randomUUID()}`;
   for (let attempt = 0; ; attempt++) {
     const next = change(current);
     if (next === undefined || deepEquals(withoutMeta(next), withoutMeta(current))) {
       const { resource, created } = await fhir.conditionalCreate(create.resource, create.ifNoneExist);
-      return { createdRef: `${resource.resourceType}/${resource.id}`, created, updated: false };
+      return { createdRef: `${resource.resourceType}/${resource.id}`, created, updated: false, alongsideWritten: false };
     }
     const versionId = current.meta?.versionId;
+    const extra = alongside?.({ created: createdUrl, updated: `${type}/${current.id}` }) ?? [];
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { resource: withoutId(create.resource), request: { method: 'POST', url: create.resource.resourceType, ifNoneExist: toQueryString(create.ifNoneExist) } },
+        { fullUrl: createdUrl, resource: withoutId(create.resource), request: { method: 'POST', url: create.resource.resourceType, ifNoneExist: toQueryString(create.ifNoneExist) } },
         { resource: next, request: { method: 'PUT', url: `${type}/${current.id}`, ...(versionId !== undefined ? { ifMatch: etagForVersion(versionId) } : {}) } },
+        ...extra,
       ],
     };
     try {
@@ -102,7 +117,7 @@ export async function createWithUpdate<K extends ResourceType>(
       const createdAnswer = response.entry?.[0];
       const createdRef = referenceIn(createdAnswer?.response?.location) ?? refOf(createdAnswer?.resource);
       if (createdRef === undefined) throw new Error('transaction response lacks the created resource location');
-      return { createdRef, created: Number.parseInt(createdAnswer?.response?.status ?? '', 10) === 201, updated: true };
+      return { createdRef, created: Number.parseInt(createdAnswer?.response?.status ?? '', 10) === 201, updated: true, alongsideWritten: extra.length > 0 };
     } catch (err) {
       if (statusOf(err) !== 412 || attempt >= MAX_CONFLICT_RETRIES) throw err;
       const latest = await fhir.read(type, current.id);

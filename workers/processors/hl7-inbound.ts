@@ -221,15 +221,17 @@ async function writeMessage(
   const bundle = lookups === undefined ? mapped.bundle : { ...mapped.bundle, entry: [...(mapped.bundle.entry ?? []), ...lookups.entries] };
   const { written, references, response } = await facilities.transaction(deps.fhir, bundle);
   const prefetched = await lookups?.read(deps.fhir, response);
+  // SPEC §7, Provenance on every write: the effects are written after the transaction, so they
+  // get their own (conditional: a job run again writes it once), in the effects' own transaction
+  // when they have one (the usual discharge), else after them.
+  const provenance = (targets: readonly string[]) => effectsProvenance(event, targets, ctx);
   const outcome = await applyEffects(
-    { fhir: deps.fhir, tenant, clientId, messageId, now: ctx.now, written, facilityRef: facilityReference(mapped.bundle, written, clientId, event), prefetched },
+    { fhir: deps.fhir, tenant, clientId, messageId, now: ctx.now, written, facilityRef: facilityReference(mapped.bundle, written, clientId, event), prefetched, provenance },
     mapped.effects,
   );
-  if (outcome.resources.length > 0) {
-    // SPEC §7, Provenance on every write: the effects are written after the transaction, so they
-    // get their own (conditional: a job run again writes it once).
-    const provenance = effectsProvenance(event, outcome.resources, ctx);
-    await deps.fhir.conditionalCreate(provenance.resource, provenance.ifNoneExist);
+  if (outcome.resources.length > 0 && outcome.provenanceWritten !== true) {
+    const { resource, ifNoneExist } = provenance(outcome.resources);
+    await deps.fhir.conditionalCreate(resource, ifNoneExist);
   }
   for (const domainEvent of outcome.events) await deps.publish?.(domainEvent);
 
