@@ -121,7 +121,9 @@ async function ackPathPart(fhirBaseUrl: string, echo: EchoRates): Promise<void> 
     const cpuMs = ((cpuSeconds(gw.pid) - cpuBefore) * 1000) / (2 * PASSERELLE_MESSAGES);
     const busy = (cpuSeconds(gw.pid) - cpuBefore) / (one.seconds + eight.seconds);
     const sequential = await runWindowed('127.0.0.1', port, distinctMessages(5, SEQUENTIAL_MESSAGES), { connections: 1, window: 1 });
-    row('2. --role mllp, 1 connection (64 in flight)', `${fmt(one.perSecond)} msg/s, ${fmt((100 * one.perSecond) / echo.one)} % of echo; ${aaText(one)}`, '≥ 50 % of echo');
+    // The share of its own 8-connection rate tells whether one connection is served as fast as the
+    // process can: the echo answers in ~11 µs a message, under what parsing one ADT message costs.
+    row('2. --role mllp, 1 connection (64 in flight)', `${fmt(one.perSecond)} msg/s, ${fmt((100 * one.perSecond) / echo.one)} % of echo, ${fmt((100 * one.perSecond) / eight.perSecond)} % of its 8 connections; ${aaText(one)}`, '≥ 50 % of echo');
     row('2. --role mllp, 8 connections (64 in flight each)', `${fmt(eight.perSecond)} msg/s, ${fmt((100 * eight.perSecond) / echo.eight)} % of echo; ${aaText(eight)}`, '≥ 1,500 msg/s');
     row('2.   ACK latency under load, 1 conn × 64', `p50 ${ms(one.latenciesMs, 50)}, p99 ${ms(one.latenciesMs, 99)}`);
     row('2.   ACK latency under load, 8 conn × 64', `p50 ${ms(eight.latenciesMs, 50)}, p99 ${ms(eight.latenciesMs, 99)}`);

@@ -38,24 +38,41 @@ describe('hl7ToFhirDateTime', () => {
 
   // Before 1911 Paris used local mean time (+00:09:21): sub-minute offsets are out of scope.
   it('gives instants that agree with the offset they carry', () => {
+    const parisWallTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    /** The instant as Paris wall time without offset, in HL7's DTM form. */
+    const wallTime = (instant: number) => {
+      const parts = Object.fromEntries(parisWallTime.formatToParts(instant).map((p) => [p.type, p.value]));
+      return `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}`;
+    };
+    const hour = 3_600_000;
     fc.assert(
       fc.property(fc.date({ min: new Date('1980-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), (date) => {
-        // Format the instant as Paris wall time without offset, read it back, compare instants.
-        const parts = Object.fromEntries(
-          new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-            .formatToParts(date)
-            .map((p) => [p.type, p.value]),
-        );
-        const raw = `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}`;
+        // Format the instant as Paris wall time, read it back, compare instants.
+        const instant = Math.floor(date.getTime() / 1000) * 1000;
+        const raw = wallTime(instant);
         const result = hl7ToFhirDateTime(raw, paris);
         expect(result.ok).toBe(true);
         const back = result.ok ? Date.parse(result.value) : NaN;
-        // Within the autumn overlap the wall time is ambiguous: one hour apart at most.
-        expect(Math.abs(back - Math.floor(date.getTime() / 1000) * 1000)).toBeLessThanOrEqual(3_600_000);
-        if (date.getUTCMonth() !== 9 && date.getUTCMonth() !== 2) expect(back).toBe(Math.floor(date.getTime() / 1000) * 1000);
+        // In the autumn overlap the wall time names two instants an hour apart (summer time ended
+        // in late September until 1995, in late October since): either is a right reading.
+        const ambiguous = wallTime(instant - hour) === raw || wallTime(instant + hour) === raw;
+        if (ambiguous) {
+          expect([instant - hour, instant, instant + hour]).toContain(back);
+          expect(wallTime(back)).toBe(raw);
+        } else {
+          expect(back).toBe(instant);
+        }
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('reads the autumn overlap of the years when summer time ended in September', () => {
+    // 25 September 1988: 03:00 summer time went back to 02:00; 02:30 happened twice, read as in 2025.
+    expect(hl7ToFhirDateTime('19880925023000', paris)).toEqual({ ok: true, value: '1988-09-25T02:30:00+02:00' });
+    expect(hl7ToFhirDateTime('19880925033000', paris)).toEqual({ ok: true, value: '1988-09-25T03:30:00+01:00' });
+    expect(hl7ToFhirDateTime('19880924120000', paris)).toEqual({ ok: true, value: '1988-09-24T12:00:00+02:00' });
+    expect(hl7ToFhirDateTime('19880926120000', paris)).toEqual({ ok: true, value: '1988-09-26T12:00:00+01:00' });
   });
 });
 
