@@ -11,8 +11,8 @@ export { adtToTransaction, type AdtTransaction } from './transaction.js';
 export type { AdtEffects, AdtMappingOptions, MergePair, StayEffect, WrittenRef } from './events/types.js';
 export { facilityNamespaceFor, type AdtMappingContext, type FacilityNamespace } from './context.js';
 export { decidePatientMatch, survivingId, type MatchInput, type PatientMatch } from './identity.js';
-export { identityQualified, preservePatientState } from './resources/patient.js';
-export { identifierSystem, visitKeyOf } from './resources/identifiers.js';
+export { hasPatientKey, identityQualified, preservePatientState } from './resources/patient.js';
+export { classifyPatientIdentifiers, identifierSystem, visitKeyOf } from './resources/identifiers.js';
 export { facilityIdentifier } from './resources/organization.js';
 export { effectsProvenance } from './resources/provenance.js';
 export {

@@ -4,9 +4,11 @@
  * queues accepted ones, and only then answers with {@link buildAck}:
  *
  * - `reject` (AR/CR): cannot be decoded or parsed, or unsupported message type / event;
- * - `error` (AE/CE): parses but cannot be processed (no patient identifier, no stay number…);
+ * - `error` (AE/CE): parses but cannot be processed (no patient key the mapper can use, no stay
+ *   number…);
  * - `accept`: to be answered AA/CA once durably stored and queued.
  */
+import { classifyPatientIdentifiers, hasPatientKey } from '../adt/index.js';
 import { buildAck, type AckError, type AckStatus } from './ack.js';
 import { extractAdt, type AdtOptions } from './adt.js';
 import type { AdtExtraction } from './adt-types.js';
@@ -67,8 +69,9 @@ export function assessHl7(bytes: Uint8Array, options: AdtOptions = {}): Assessme
   }
   const errors: AckError[] = [];
   if (event.patient === undefined) errors.push({ code: HL7_ERROR.segmentSequenceError, reason: 'PID segment is missing', field: 'PID' });
-  else if (event.patient.identifiers.length === 0) {
-    errors.push({ code: HL7_ERROR.requiredFieldMissing, reason: 'no usable patient identifier in PID-3', field: 'PID-3' });
+  else if (!hasPatientKey(event.patient)) {
+    // The mapper's own keying rule: anything less would be answered AA and never written.
+    errors.push({ code: HL7_ERROR.requiredFieldMissing, reason: 'no usable patient identifier in PID-3 (no IPP, no INS of a qualified identity with a valid key)', field: 'PID-3' });
   }
   if (NEEDS_VISIT_NUMBER.has(event.trigger)) {
     if (event.visit === undefined) errors.push({ code: HL7_ERROR.segmentSequenceError, reason: 'PV1 segment is missing', field: 'PV1' });
@@ -78,8 +81,9 @@ export function assessHl7(bytes: Uint8Array, options: AdtOptions = {}): Assessme
   }
   if (event.trigger === 'A40') {
     if (parsed.message.getSegment('MRG') === undefined) errors.push({ code: HL7_ERROR.segmentSequenceError, reason: 'MRG segment is missing', field: 'MRG' });
-    else if (event.merges.every((m) => m.priorIdentifiers.length === 0)) {
-      errors.push({ code: HL7_ERROR.requiredFieldMissing, reason: 'no prior patient identifier in MRG-1', field: 'MRG-1' });
+    else if (event.merges.every((m) => classifyPatientIdentifiers(m.priorIdentifiers, []).ipps.length === 0)) {
+      // A merge finds the prior Patient by its IPP only (never by INS: mappings/adt/events/a40.ts).
+      errors.push({ code: HL7_ERROR.requiredFieldMissing, reason: 'no prior IPP in MRG-1', field: 'MRG-1' });
     }
   }
   return verdict(errors.length === 0 ? 'accept' : 'error', errors);

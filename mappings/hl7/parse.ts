@@ -146,6 +146,10 @@ function parseUnsafe(input: string, options: ParseOptions): ParseResult {
       'MSH-12',
     );
   }
+  // One message per frame (MLLP) or body (HTTP): a second MSH would have its PID or MRG read
+  // into the first message (an A40 takes every PID/MRG pair).
+  const second = message.segments.findIndex((segment, index) => index > 0 && segment.name === 'MSH');
+  if (second > 0) return reject(`a second MSH segment (segment ${second + 1}): one message per frame`, HL7_ERROR.segmentSequenceError, 'MSH');
   return { ok: true, message, header, reader };
 }
 

@@ -97,6 +97,16 @@ describe('readNotification', () => {
     expect(resource<Patient>(transactionOf(without).mapped.bundle, 'Patient').identifier!.map((i) => i.system)).toEqual(['urn:oid:1.2.250.1.999.1.1']);
   });
 
+  it('refuses a Patient whose only identifier is the INS of an unqualified identity: nothing could be written', () => {
+    const bundle = sample();
+    edit(bundle, 'entry.2.resource.extension.0.extension.0.valueCoding.code', 'PROV');
+    edit(bundle, 'entry.2.resource.identifier', [(bundle as { entry: { resource: { identifier: unknown[] } }[] }).entry[2]!.resource.identifier[1]]);
+    expect(readNotification(bundle, { facility }).errors.map((e) => e.expression)).toEqual(['Bundle.entry[2].resource.identifier']);
+    // Qualified, the same INS is the key.
+    edit(bundle, 'entry.2.resource.extension.0.extension.0.valueCoding.code', 'VALI');
+    expect(readNotification(bundle, { facility }).errors).toEqual([]);
+  });
+
   it('reads a Parameters whose content is the message', () => {
     const reading = readNotification({ resourceType: 'Parameters', parameter: [{ name: 'content', resource: sample() }] }, { facility });
     expect(reading.errors).toEqual([]);

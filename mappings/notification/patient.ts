@@ -4,6 +4,7 @@
  * comes from the FR Core `fr-core-identity-reliability` extension (`VALI` = qualified, as PID-32);
  * without it the identity is not qualified and an INS is neither identifier nor matching key.
  */
+import { hasPatientKey } from '../adt/index.js';
 import type { AdtPatient, Hl7Address, Hl7Identifier, Hl7Name, Hl7Person, Hl7Telecom } from '../hl7/adt-types.js';
 import {
   ADDRESS_USE_TO_TYPE, BIRTH_PLACE_URL, FR_IDENTITY_RELIABILITY_URL, GENDER_TO_SEX, IDENTITY_STATUS_SUBEXTENSIONS, IPP_TYPE,
@@ -57,6 +58,10 @@ export function readPatient(resource: JsonObject, path: string, r: Reading): Rea
     ...(deceasedBoolean !== undefined ? { deathIndicator: deceasedBoolean ? 'Y' : 'N' } : {}),
     identityReliability: reliability,
   };
+  if (identifiers.length > 0 && !hasPatientKey(patient)) {
+    // The mapper's keying rule, as for PID-3: refused now rather than accepted and never written.
+    r.error(`${path}.identifier`, 'no IPP and no INS of a qualified identity with a valid key: the person cannot be identified');
+  }
   const generalPractitioners = objectsAt(resource, 'generalPractitioner').flatMap(({ item }) => person(item));
   for (const field of ['photo', 'contact', 'communication', 'link', 'maritalStatus', 'multipleBirthBoolean', 'multipleBirthInteger']) {
     if (resource[field] !== undefined) r.issue(`${path}.${field}: not mapped`);

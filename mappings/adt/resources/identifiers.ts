@@ -68,12 +68,22 @@ export function insDefinition(id: Hl7Identifier): InsDef | undefined {
   return isKey(INS_TYPE_CODES, type) ? INS_BY_OID[INS_TYPE_CODES[type]] : undefined;
 }
 
+/** PID-3 (or MRG-1) read before any namespace is applied: see {@link classifyPatientIdentifiers}. */
+export interface ClassifiedPatientIds {
+  /** The IPPs as sent, in order (duplicates included). */
+  ipps: Hl7Identifier[];
+  ins: InsRead | undefined;
+  /** Identifiers of other types (NH, AN…), not mapped. */
+  others: Hl7Identifier[];
+}
+
 /**
- * Sorts PID-3 (or MRG-1): INS by type or OID; IPP = type `PI`, or no type at all (many feeds
- * omit CX-5; said in an issue); anything else is reported and left out.
+ * Classifies PID-3 (or MRG-1): INS by type or OID (the first only); IPP = type `PI`, or no type
+ * at all (many feeds omit CX-5; said in an issue); anything else is reported and left out.
+ * Needs no mapping context, so the edge can judge a message with the mapper's own rule.
  */
-export function sortPatientIdentifiers(ids: readonly Hl7Identifier[], ctx: AdtMappingContext, issues: string[], label = 'PID-3'): SortedPatientIds {
-  const ipps: Identifier[] = [];
+export function classifyPatientIdentifiers(ids: readonly Hl7Identifier[], issues: string[], label = 'PID-3'): ClassifiedPatientIds {
+  const ipps: Hl7Identifier[] = [];
   const others: Hl7Identifier[] = [];
   let ins: InsRead | undefined;
   for (const id of ids) {
@@ -89,14 +99,24 @@ export function sortPatientIdentifiers(ids: readonly Hl7Identifier[], ctx: AdtMa
     const type = id.typeCode?.toUpperCase();
     if (type === 'PI' || type === undefined) {
       if (type === undefined) issues.push(`${label}: identifier without type (CX-5) read as an IPP`);
-      const identifier = ippIdentifier(id, ctx);
-      if (!ipps.some((i) => i.system === identifier.system && i.value === identifier.value)) ipps.push(identifier);
+      ipps.push(id);
       continue;
     }
     others.push(id);
     issues.push(`${label}: identifier of type ${id.typeCode ?? ''} not mapped`);
   }
   return { ipps, ins, others };
+}
+
+/** PID-3 (or MRG-1) sorted ({@link classifyPatientIdentifiers}), the IPPs as FHIR identifiers in their namespace. */
+export function sortPatientIdentifiers(ids: readonly Hl7Identifier[], ctx: AdtMappingContext, issues: string[], label = 'PID-3'): SortedPatientIds {
+  const classified = classifyPatientIdentifiers(ids, issues, label);
+  const ipps: Identifier[] = [];
+  for (const id of classified.ipps) {
+    const identifier = ippIdentifier(id, ctx);
+    if (!ipps.some((i) => i.system === identifier.system && i.value === identifier.value)) ipps.push(identifier);
+  }
+  return { ipps, ins: classified.ins, others: classified.others };
 }
 
 /** The FHIR identifier of an IPP (type PI, v2-0203), in its hospital's namespace. */

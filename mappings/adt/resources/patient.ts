@@ -16,7 +16,7 @@ import {
   ADDRESS_TYPE, BIRTH_PLACE, NAME_USE, PID32_IDENTITY_STATUS, QUALIFIED_IDENTITY_CODE, SEX, TELECOM_EQUIPMENT, TELECOM_USE, isKey,
 } from '../code-maps.js';
 import { resourceMeta, type AdtState } from '../context.js';
-import { insIdentifier, practitionerReference, sortPatientIdentifiers, type InsRead } from './identifiers.js';
+import { classifyPatientIdentifiers, insIdentifier, practitionerReference, sortPatientIdentifiers, type InsRead } from './identifiers.js';
 
 /** Every INS namespace (FR Core: NIR, NIA, test and demo NIR) starts with this. */
 const INS_SYSTEM_PREFIX = 'urn:oid:1.2.250.1.213.1.4.';
@@ -43,6 +43,16 @@ export interface MappedPatient {
 /** True when PID-32 says the identity is qualified (SPEC §3: `VALI`). */
 export function identityQualified(p: AdtPatient): boolean {
   return p.identityReliability.includes(QUALIFIED_IDENTITY_CODE);
+}
+
+/**
+ * True when {@link patientResource} finds a key for this PID: an IPP, else the INS of a qualified
+ * identity with a valid key. Without one, nothing about the person can be written, so the edge
+ * answers AE (SPEC §3: "no usable identifier").
+ */
+export function hasPatientKey(p: AdtPatient): boolean {
+  const { ipps, ins } = classifyPatientIdentifiers(p.identifiers, []);
+  return ipps.length > 0 || (ins !== undefined && ins.keyValid && identityQualified(p));
 }
 
 /**
