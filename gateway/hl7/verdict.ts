@@ -5,7 +5,7 @@
  * and the start-up recovery sweep, so a message is judged the same way whenever it is judged.
  */
 import type { AckError, AckStatus } from '../../mappings/hl7/ack.js';
-import type { Assessment } from '../../mappings/hl7/assess.js';
+import { assessHl7, type Assessment } from '../../mappings/hl7/assess.js';
 import { HL7_ERROR } from '../../mappings/hl7/error-codes.js';
 import { UNASSIGNED } from '../../workers/processors/hl7-inbound-unassigned.js';
 import type { ClientRegistry } from '../auth/client-registry.js';
@@ -75,6 +75,18 @@ function callerOf(source: Pick<Hl7Source, 'channel' | 'clientId'>, clients: Clie
 
 function toOwner(client: Client | undefined): Hl7Verdict['owner'] {
   return client === undefined ? { clientId: UNASSIGNED, tenant: UNASSIGNED } : { clientId: client.id, tenant: client.tenant };
+}
+
+/**
+ * The client declaring a stored HL7 message's sending facility (MSH-4) today: who an undeclared
+ * sender's message (MLLP, tenant `_unassigned`) belongs to once the clients file declares it.
+ * Undefined for other channels, an unreadable header or a facility still undeclared.
+ */
+export function declaredSender(record: { channel: string; raw: Uint8Array }, clients: Pick<Clients, 'byHl7Facility'>): Hl7Verdict['owner'] | undefined {
+  if (record.channel !== 'mllp') return undefined;
+  const facility = assessHl7(record.raw).header?.sendingFacility.namespaceId ?? '';
+  const client = facility === '' ? undefined : clients.byHl7Facility(facility);
+  return client === undefined ? undefined : toOwner(client);
 }
 
 /** One error as stored in the message log: location and reason, no content. */

@@ -14,4 +14,4 @@ export { REFUSED_DASHBOARD_ACTIONS } from './admin/dashboard-policy.js';
 export { registerFailedJobRoutes, MAX_FAILED_PAGE, type FailedJobRoutesDeps } from './admin/failed-jobs-routes.js';
 export { registerMessageRoutes, DEFAULT_MESSAGE_PAGE, type MessageRoutesDeps } from './messages/message-routes.js';
 export { UNASSIGNED_TENANT, REPLAY_SCOPE, canRead, canReplay, visibleTenants } from './messages/message-access.js';
-export { replayMessage, type ReplayFn, type ReplayResult } from './messages/replay-message.js';
+export { replayMessage, type ReplayFn, type ReplayResult, type SenderResolver } from './messages/replay-message.js';

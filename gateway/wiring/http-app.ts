@@ -17,7 +17,7 @@ import type { Config } from '../config.js';
 import { facadeWriteHook, registerFhirFacade, type AuditSink } from '../fhir-facade/index.js';
 import { registerFhirSubscriptions } from '../fhir-facade/subscriptions.js';
 import { createFhirMessageIntake, registerFhirMessageRoute } from '../fhir-message/index.js';
-import { registerHl7Routes, type Hl7Intake } from '../hl7/index.js';
+import { declaredSender, registerHl7Routes, type Hl7Intake } from '../hl7/index.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log.js';
 import {
@@ -99,7 +99,7 @@ export function createHttpApp(w: HttpAppWiring): OpenAPIHono<AppEnv> {
         intake: createFhirMessageIntake({ clients: w.clients, messageLog: w.messageLog, queues: w.queues, redis: w.edgeRedis, logger: w.logger }),
         publicBaseUrl: (url) => `${origin(url)}/fhir`,
       }),
-      (a) => registerMessageRoutes(a, { messageLog: w.messageLog, replay: hl7Replay(w.queues) }),
+      (a) => registerMessageRoutes(a, { messageLog: w.messageLog, replay: hl7Replay(w.queues), resolveSender: (record) => declaredSender(record, w.clients) }),
       (a) => registerPathwayRoutes(a, { fhir: w.fhir, clientName: (id) => w.clients.byClientId(id)?.name, audit: w.audit }),
       registerWebRoutes,
       // Before the facade: its generic /fhir/{type} routes would answer Subscription as unknown.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MessageLog } from './message-log.js';
-import type { ReceiveInput } from './types.js';
+import type { ListQuery, ReceiveInput } from './types.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 const T0 = Date.UTC(2026, 10, 3, 8, 0, 0);
@@ -361,5 +361,32 @@ describe('MessageLog.markReplayed', () => {
 
     await log.transition(id, 'written');
     expect((await log.markReplayed(id)).replayCount).toBe(2);
+  });
+});
+
+describe('MessageLog.reassign', () => {
+  it('moves a message to another client and tenant, in its status, with every index and a history entry', async () => {
+    const { id } = await log.receive(input({ clientId: '_unassigned', tenant: '_unassigned', dedupeKey: undefined }));
+    await log.transition(id, 'rejected', { reason: 'MSH-4: not declared' });
+    clock += 1000;
+
+    expect(await log.reassign(id, { clientId: 'chu-besancon', tenant: 'doubs' }, 'sender declared by client chu-besancon')).toEqual({ clientId: '_unassigned', tenant: '_unassigned' });
+
+    const record = await log.get(id);
+    expect(record).toMatchObject({ status: 'rejected', clientId: 'chu-besancon', tenant: 'doubs' });
+    expect(record.history.at(-1)).toEqual({ at: new Date(T0 + 1000).toISOString(), status: 'reassigned', reason: 'sender declared by client chu-besancon' });
+    const ids = async (query: Omit<ListQuery, 'limit'>) => (await log.list({ ...query, limit: 10 })).items.map((m) => m.id);
+    expect(await ids({ tenant: '_unassigned' })).toEqual([]);
+    expect(await ids({ tenant: '_unassigned', status: 'rejected' })).toEqual([]);
+    expect(await ids({ tenant: 'doubs', status: 'rejected' })).toEqual([id]);
+    expect(await ids({ tenant: 'doubs', clientId: 'chu-besancon', status: 'rejected' })).toEqual([id]);
+    // Later transitions keep to the new indexes.
+    await log.markReplayed(id);
+    expect(await ids({ tenant: 'doubs', clientId: 'chu-besancon', status: 'queued' })).toEqual([id]);
+    expect(await ids({ tenant: '_unassigned', status: 'queued' })).toEqual([]);
+  });
+
+  it('answers 404 for an unknown id', async () => {
+    expect(await statusOf(log.reassign('msg-00000000000000000000000000', { clientId: 'c', tenant: 't' }, 'x'))).toBe('not-found');
   });
 });

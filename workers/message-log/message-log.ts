@@ -21,9 +21,11 @@
  * Personal data lives only in the `raw` field (and is never returned by `list`). Summaries keep
  * four fixed non-personal fields; reasons are non-personal by contract (see `TransitionDetail`).
  *
- * Durability: a record is as durable as Redis makes it. With AOF `everysec` (our compose file)
- * a Redis crash can lose the last second of writes, ACKed messages included; `appendfsync always`
- * closes that window at a throughput cost. Memory: Redis must run with `noeviction`.
+ * Durability: a record is as durable as Redis makes it. Our compose file runs AOF with
+ * `appendfsync always`: every write is on disk before Redis answers, so before the ACK. With
+ * `everysec`, a power cut or OS crash can lose the last second of writes, ACKed messages
+ * included (a crash of the Redis process alone loses nothing). Memory: Redis must run with
+ * `noeviction`.
  *
  * Retention (later): nothing expires by default, so nothing is lost. A retention sweep will
  * delete, per message past its age, the hash, the history list, its members in the tenant,
@@ -36,7 +38,7 @@ import { OperationOutcomeError, badRequest, conflict, notFound } from '@medplum/
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { MessageLogKeys, segment } from './keys.js';
 import { createMessageIdGenerator, isMessageId } from './message-id.js';
-import { GET, LIST, RECEIVE, SET_ACK, TRANSITION } from './scripts.js';
+import { GET, LIST, REASSIGN, RECEIVE, SET_ACK, TRANSITION } from './scripts.js';
 import {
   MESSAGE_CHANNELS,
   MESSAGE_STATUSES,
@@ -215,6 +217,27 @@ export class MessageLog {
    */
   async markReplayed(id: string, detail?: { readonly reason?: string }): Promise<{ previous: MessageStatus; replayCount: number }> {
     return this.move(id, 'queued', undefined, { reason: detail?.reason });
+  }
+
+  /**
+   * Moves a message to another client and tenant, in its current status: for a message of an
+   * undeclared sender (tenant `_unassigned`) once a client declares it, before it is replayed.
+   * Its history says so, with `reason` (non-personal, like a transition's).
+   * @returns who held it before.
+   * @throws OperationOutcomeError 404 for an unknown id, 400 for an empty tenant or client.
+   */
+  async reassign(id: string, owner: { readonly clientId: string; readonly tenant: string }, reason: string): Promise<{ clientId: string; tenant: string }> {
+    this.checkId(id);
+    if (owner.tenant === '' || owner.clientId === '') throw new OperationOutcomeError(badRequest('tenant and clientId are required'));
+    const now = this.now();
+    const entry: HistoryEntry = { at: iso(now), status: 'reassigned', reason: cut(reason) };
+    const reply = bufferArray(
+      await REASSIGN.run(this.redis, [this.keys.message(id), this.keys.history(id)], [
+        id, this.keys.prefix, owner.tenant, segment(owner.tenant), owner.clientId, segment(owner.clientId), JSON.stringify(entry), String(now),
+      ]),
+    );
+    if (reply[0]?.toString() === 'notfound') throw new OperationOutcomeError(notFound);
+    return { tenant: reply[1]?.toString() ?? '', clientId: reply[2]?.toString() ?? '' };
   }
 
   /**

@@ -135,6 +135,36 @@ end
 return {'ok', store_ack(ARGV[1], ARGV[2])}
 `);
 /**
+ * Moves a message to another client and tenant (an undeclared sender's message, once a client
+ * declares it): out of the old tenant and tenant-client indexes, into the new ones, in its
+ * current status, with a history entry.
+ * KEYS: 1 message hash, 2 history. ARGV: 1 id, 2 key prefix, 3 new tenant, 4 its key segment,
+ *       5 new client, 6 its key segment, 7 history entry (JSON), 8 now (ms)
+ * Reply: 'ok', previous tenant, previous client | 'notfound'
+ */
+export const REASSIGN = new LuaScript(`
+local cur = redis.call('HMGET', KEYS[1], 'status', 'tk', 'ck', 'tenant', 'clientId')
+local status = cur[1]
+if not status then
+  return {'notfound'}
+end
+local id = ARGV[1]
+local oldT = ARGV[2] .. ':t:' .. cur[2]
+local oldC = oldT .. ':c:' .. cur[3]
+local newT = ARGV[2] .. ':t:' .. ARGV[4]
+local newC = newT .. ':c:' .. ARGV[6]
+for _, key in ipairs({oldT, oldT .. ':s:' .. status, oldC, oldC .. ':s:' .. status}) do
+  redis.call('ZREM', key, id)
+end
+for _, key in ipairs({newT, newT .. ':s:' .. status, newC, newC .. ':s:' .. status}) do
+  redis.call('ZADD', key, 0, id)
+end
+redis.call('HSET', KEYS[1], 'tenant', ARGV[3], 'tk', ARGV[4], 'clientId', ARGV[5], 'ck', ARGV[6], 'updatedAt', ARGV[8])
+redis.call('RPUSH', KEYS[2], ARGV[7])
+return {'ok', cur[4], cur[5]}
+`);
+
+/**
  * One page of an index, newest first, with the listed fields of each message, read atomically.
  * KEYS: 1 index zset. ARGV: 1 upper bound ('+' or '(' .. last id seen), 2 count,
  *       3 message key prefix, 4… field names

@@ -98,11 +98,14 @@ export interface EarlierStep {
   readonly at: number;
 }
 
-/** One line of a message's history, oldest first. `replayed` marks an operator replay. */
+/**
+ * One line of a message's history, oldest first. `replayed` marks an operator replay;
+ * `reassigned`, a message moved to the client that now declares its sender.
+ */
 export interface HistoryEntry {
   /** ISO 8601 instant. */
   readonly at: string;
-  readonly status: MessageStatus | 'replayed';
+  readonly status: MessageStatus | 'replayed' | 'reassigned';
   readonly reason?: string;
   readonly code?: string;
   readonly resources?: readonly string[];

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MessageLog, type ReceiveInput } from '../../../workers/message-log/index.js';
+import { MessageLog, type MessageRecord, type ReceiveInput } from '../../../workers/message-log/index.js';
+import { ClientRegistry, sha256Hex } from '../../auth/client-registry.js';
+import type { Client } from '../../auth/clients-file.js';
+import { declaredSender } from '../../hl7/verdict.js';
 import { createJobQueues, getJobStatus, makeJobId, type JobQueues, type JobTrace } from '../../../workers/queue/index.js';
 import { createQueueTestEnv, type QueueTestEnv } from '../../../workers/queue/test-env.js';
 import { bearer, CLIENTS, makeApp } from '../test-fixture.js';
@@ -57,12 +60,17 @@ describe('/v1/messages', () => {
 
   const id = (name: string): string => sent[name]?.id ?? '';
 
+  /** The clients file as it is now: a test declares a sender by replacing it. */
+  let declared: ClientRegistry;
+  const resolveSender = (record: MessageRecord) => declaredSender(record, declared);
+
   beforeEach(async () => {
     env = await createQueueTestEnv();
     clock = T0;
     log = new MessageLog({ redis: env.redis, prefix: `${env.prefix}:msglog`, now: () => clock });
     calls = [];
-    app = makeApp([(a) => registerMessageRoutes(a, { messageLog: log, replay: replayInto(env.queues) })]);
+    declared = new ClientRegistry(Object.values(CLIENTS));
+    app = makeApp([(a) => registerMessageRoutes(a, { messageLog: log, replay: replayInto(env.queues), resolveSender })]);
     // Receipt order, oldest first: c = CHU Besançon, p = CH Pontarlier (doubs), u = undeclared sender, j = jura.
     await receive('c1', 'chu-besancon', 'doubs', 'CHU_BESANCON');
     await receive('u1', UNASSIGNED_TENANT, UNASSIGNED_TENANT, 'CLINIQUE_X');
@@ -203,25 +211,49 @@ describe('/v1/messages', () => {
       expect(detail.history[2]?.reason).toBe('replay requested by client chu-besancon');
     });
 
-    it('lets an admin replay an unassigned message, and nobody else replay what they may not', async () => {
-      for (const name of ['u1', 'p1', 'c2']) await log.transition(id(name), 'rejected', { reason: 'MSH-4: undeclared sender' });
-      const admin = await app.request(`/v1/messages/${id('u1')}/replay`, { method: 'POST', headers: bearer(CLIENTS.dacDoubs) });
-      expect(admin.status).toBe(202);
-      expect(calls[0]?.trace).toMatchObject({ clientId: UNASSIGNED_TENANT, tenant: UNASSIGNED_TENANT });
+    it('replays an unassigned message once its sender is declared, into the declaring client and tenant', async () => {
+      await log.transition(id('u1'), 'rejected', { reason: 'MSH-4: undeclared sender' });
+      const replay = (admin: Client) => app.request(`/v1/messages/${id('u1')}/replay`, { method: 'POST', headers: bearer(admin) });
+
+      // Not declared yet: nothing to replay into.
+      const early = await replay(CLIENTS.dacDoubs);
+      expect(early.status).toBe(409);
+      expect(JSON.stringify(await early.json())).toContain('hl7Facilities');
+      expect(await log.get(id('u1'))).toMatchObject({ status: 'rejected', tenant: UNASSIGNED_TENANT });
+
+      // Declared by a client of the jura tenant: the doubs admin sees the message but may not write it into jura.
+      const clinique: Client = { id: 'clinique-x', name: 'Clinique X', tenant: 'jura', apiKeySha256: sha256Hex('clinique-x-key'), scopes: ['hl7v2.write'], hl7Facilities: ['CLINIQUE_X'] };
+      declared = new ClientRegistry([...Object.values(CLIENTS), clinique]);
+      expect((await replay(CLIENTS.dacDoubs)).status).toBe(403);
+      const accepted = await replay(CLIENTS.dacJura);
+      expect(accepted.status).toBe(202);
+      expect(calls.map((c) => c.trace)).toEqual([expect.objectContaining({ clientId: 'clinique-x', tenant: 'jura' })]);
+      const moved = await log.get(id('u1'));
+      expect(moved).toMatchObject({ status: 'queued', tenant: 'jura', clientId: 'clinique-x' });
+      expect(moved.history.map((h) => h.status)).toEqual(['received', 'rejected', 'reassigned', 'replayed', 'queued']);
+      // Listed where it now belongs, and no longer with the undeclared senders' messages.
+      expect(await allPages(bearer(CLIENTS.dacJura), '', 10)).toContain(id('u1'));
+      expect(await allPages(bearer(CLIENTS.dacDoubs), '', 10)).not.toContain(id('u1'));
+      expect((await log.list({ tenant: 'jura', clientId: 'clinique-x', status: 'queued', limit: 10 })).items.map((m) => m.id)).toEqual([id('u1')]);
+      expect((await log.list({ tenant: UNASSIGNED_TENANT, status: 'rejected', limit: 10 })).items.map((m) => m.id)).not.toContain(id('u1'));
+    });
+
+    it('lets nobody replay what they may not', async () => {
+      for (const name of ['p1', 'c2']) await log.transition(id(name), 'rejected', { reason: 'FHIR server refused' });
 
       // The sender, but without hl7v2.write.
       expect((await app.request(`/v1/messages/${id('p1')}/replay`, { method: 'POST', headers: bearer(CLIENTS.chPontarlier) })).status).toBe(403);
       // Not the sender: the message does not exist for it.
       expect((await app.request(`/v1/messages/${id('c2')}/replay`, { method: 'POST', headers: bearer(CLIENTS.ehpad) })).status).toBe(404);
       expect((await app.request(`/v1/messages/${id('c2')}/replay`, { method: 'POST', headers: bearer(CLIENTS.dacJura) })).status).toBe(404);
-      expect(calls).toHaveLength(1);
+      expect(calls).toHaveLength(0);
     });
 
     it('leaves a message replayable when the replay cannot be queued', async () => {
       await log.transition(id('c3'), 'failed', { reason: 'FHIR server unavailable' });
       const closed = await createJobQueues({ connection: env.redis, prefix: env.prefix });
       await closed.close();
-      const broken = makeApp([(a) => registerMessageRoutes(a, { messageLog: log, replay: replayInto(closed) })]);
+      const broken = makeApp([(a) => registerMessageRoutes(a, { messageLog: log, replay: replayInto(closed), resolveSender })]);
       const headers = bearer(CLIENTS.chuBesancon);
       const res = await broken.request(`/v1/messages/${id('c3')}/replay`, { method: 'POST', headers });
       expect(res.status).toBe(500);

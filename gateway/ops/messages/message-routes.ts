@@ -22,7 +22,7 @@ import { listVisibleMessages } from './list-messages.js';
 import { canRead, visibleTenants } from './message-access.js';
 import { messageDetailSchema, messagePageSchema, replayAcceptedSchema, toDetailView, toItemView } from './message-views.js';
 import { rawPayloadHeaders } from './raw-payload.js';
-import { replayMessage, type ReplayFn } from './replay-message.js';
+import { replayMessage, type ReplayFn, type SenderResolver } from './replay-message.js';
 
 /** Page size when the caller gives none. */
 export const DEFAULT_MESSAGE_PAGE = 50;
@@ -102,14 +102,18 @@ const replayRoute = createRoute({
     202: { description: 'queued again', content: { 'application/json': { schema: replayAcceptedSchema } } },
     ...errors,
     403: { description: 'the client may see the message but not replay it', content: problemContent },
-    409: { description: 'the message is being processed (received, queued or mapped)', content: problemContent },
+    409: { description: 'the message is being processed (received, queued or mapped), or no client declares its sender yet', content: problemContent },
   },
 });
 
-/** Deps: the message log, and the function that re-enqueues a stored message. */
+/**
+ * Deps: the message log, the function that re-enqueues a stored message, and the one that tells
+ * who declares a stored message's sender today (to replay an undeclared sender's message).
+ */
 export interface MessageRoutesDeps {
-  messageLog: Pick<MessageLog, 'list' | 'get' | 'markReplayed' | 'transition'>;
+  messageLog: Pick<MessageLog, 'list' | 'get' | 'markReplayed' | 'transition' | 'reassign'>;
   replay: ReplayFn;
+  resolveSender: SenderResolver;
 }
 
 export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRoutesDeps): void {
@@ -151,7 +155,7 @@ export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRou
 
   app.openapi(replayRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const result = await replayMessage({ log, replay: deps.replay }, { id, client: c.get('client'), requestId: c.get('requestId') });
+    const result = await replayMessage({ log, replay: deps.replay, resolveSender: deps.resolveSender }, { id, client: c.get('client'), requestId: c.get('requestId') });
     c.get('log').info({ messageId: result.messageId, jobId: result.jobId, replayCount: result.replayCount }, 'message replay queued');
     return c.json({ ...result, status: 'queued' as const }, 202);
   });

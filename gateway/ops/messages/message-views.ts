@@ -37,7 +37,7 @@ export const messageItemSchema = z
 
 const historyEntrySchema = z.object({
   at: z.string(),
-  status: z.enum([...MESSAGE_STATUSES, 'replayed']),
+  status: z.enum([...MESSAGE_STATUSES, 'replayed', 'reassigned']),
   reason: z.string().optional(),
   code: z.string().optional(),
   resources: z.array(z.string()).optional(),
