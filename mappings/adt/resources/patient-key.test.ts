@@ -6,16 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AdtPatient, Hl7Identifier } from '../../hl7/adt-types.js';
-import type { AdtMappingContext } from '../context.js';
+import { eventOf, fixtureBytes, goldenContext } from '../__golden__/golden-context.js';
 import { hasPatientKey, patientResource } from './patient.js';
 
-const CTX: AdtMappingContext = {
-  clientId: 'chu-test',
-  tenant: 'doubs',
-  facilityNamespace: { system: 'https://fhir.passerelle.fr/sid/chu-test/facility/CH', namespaceId: 'CH' },
-  now: '2025-01-01T00:00:00.000Z',
-  messageId: 'msg-1',
-};
+/** Any context: it only names the identifier systems, not whether there is a key. */
+const CTX = goldenContext(eventOf(fixtureBytes('adt-a01-pam-fr.hl7')));
 
 const INS_NIR_OID = '1.2.250.1.213.1.4.8';
 /** A NIR with a valid key, and the same with a wrong one. */
