@@ -43,7 +43,8 @@ const FORBIDDEN: OperationOutcome = {
 /**
  * Replays message `id` for `client`.
  * @throws OperationOutcomeError 404 (unknown or not visible to `client`), 403 (visible, but
- *   `client` may not replay it), 409 (not replayable in its current status).
+ *   `client` may not replay it, or an undeclared sender's message into another tenant), 409 (not
+ *   replayable in its current status, or no client declares its sender yet).
  */
 export async function replayMessage(
   deps: { log: ReplayLog; replay: ReplayFn; resolveSender: SenderResolver },
@@ -83,7 +84,7 @@ async function claimUnassigned(deps: { log: ReplayLog; resolveSender: SenderReso
   if (owner.tenant !== client.tenant) {
     throw new OperationOutcomeError({
       ...forbidden,
-      issue: [{ severity: 'error', code: 'forbidden', details: { text: `the sender is declared by a client of another tenant; an admin of that tenant replays it` } }],
+      issue: [{ severity: 'error', code: 'forbidden', details: { text: 'the sender is declared by a client of another tenant; an admin of that tenant replays it' } }],
     });
   }
   await deps.log.reassign(record.id, owner, `sender declared by client ${owner.clientId}`);
