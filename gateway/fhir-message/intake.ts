@@ -108,11 +108,9 @@ export function createFhirMessageIntake(deps: FhirMessageIntakeDeps): FhirMessag
 
     const event = reading.event;
     const tokens = personTokens(facility.namespaceId, event);
-    const record = await lock.run(tokens, async () => {
-      const received = await deps.messageLog.receive({ ...common, dedupeKey: fhirMessageDedupeKey(reading.bundleId!) });
-      if (received.status === 'received') await order.register(received.id, tokens);
-      return received;
-    });
+    // Stored and registered in its persons' order in one atomic call.
+    const record = await lock.run(tokens, () =>
+      deps.messageLog.receive({ ...common, dedupeKey: fhirMessageDedupeKey(reading.bundleId!), joinSets: order.keys(tokens) }));
 
     if (record.duplicate && record.ack !== undefined) {
       if (record.samePayload === false) deps.logger.warn(logLine(record.id, {}), 'fhir message resent with the same Bundle.id but other content: answered as the first one');

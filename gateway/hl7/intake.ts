@@ -111,11 +111,9 @@ export function createHl7Intake(deps: Hl7IntakeDeps): Hl7Intake {
     }
 
     const tokens = assessment.adt === undefined ? [] : personTokens(facility, assessment.adt.event);
-    const record = await lock.run(tokens, async () => {
-      const received = await deps.messageLog.receive({ ...common, dedupeKey: `${facility}|${header?.controlId ?? ''}` });
-      if (received.status === 'received') await order.register(received.id, tokens);
-      return received;
-    });
+    // Stored and registered in its persons' order in one atomic call.
+    const record = await lock.run(tokens, () =>
+      deps.messageLog.receive({ ...common, dedupeKey: `${facility}|${header?.controlId ?? ''}`, joinSets: order.keys(tokens) }));
 
     if (record.duplicate && record.ack !== undefined) {
       if (record.samePayload === false) {

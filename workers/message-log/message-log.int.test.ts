@@ -188,6 +188,17 @@ describe('MessageLog.receive / get', () => {
     }
   });
 
+  it('joins a new message to the given sets in the same call, and not a resend', async () => {
+    const sets = [`${prefix}:person:a`, `${prefix}:person:b`];
+    const first = await log.receive(input({ summary: { controlId: 'JOIN-1' }, joinSets: sets }));
+    for (const set of sets) expect(await redis.zrange(set, 0, -1, 'WITHSCORES')).toEqual([first.id, '0']);
+    // Its turn over (the worker releases it), a resend does not take it again.
+    for (const set of sets) await redis.zrem(set, first.id);
+    const again = await log.receive(input({ summary: { controlId: 'JOIN-1' }, joinSets: sets }));
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+    for (const set of sets) expect(await redis.zcard(set)).toBe(0);
+  });
+
   it('refuses a message without tenant or client with a 400', async () => {
     expect(await statusOf(log.receive(input({ tenant: '' })))).toBe('invalid');
     expect(await statusOf(log.receive(input({ clientId: '' })))).toBe('invalid');

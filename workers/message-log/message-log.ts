@@ -104,10 +104,12 @@ export class MessageLog {
    * Records a message with status `received`, atomically with its dedupe key: of any number of
    * concurrent receipts of one `(clientId, dedupeKey)`, exactly one creates a record and the
    * others get `duplicate: true` with that record's id, status and stored ACK (if any yet).
+   * The created record's id joins `input.joinSets` in the same atomic call.
    * @throws OperationOutcomeError 400 when `tenant`, `clientId`, `channel` or `raw` is unusable.
    */
   async receive(input: ReceiveInput): Promise<ReceiveResult> {
     validateReceiveInput(input);
+    const joinSets = input.joinSets ?? [];
     const now = this.now();
     const id = this.nextId(now);
     const sha = createHash('sha256').update(input.raw).digest('hex');
@@ -140,11 +142,12 @@ export class MessageLog {
       clientKey,
       MessageLogKeys.byStatus(clientKey, 'received'),
       this.keys.pending(),
+      ...joinSets,
     ];
     if (input.dedupeKey) keys.push(this.keys.dedupe(input.clientId, input.dedupeKey));
     const entry: HistoryEntry = { at: iso(now), status: 'received' };
     const reply = bufferArray(
-      await RECEIVE.run(this.redis, keys, [id, String(now), sha, JSON.stringify(entry), this.keys.messagePrefix(), ...fields]),
+      await RECEIVE.run(this.redis, keys, [id, String(now), sha, JSON.stringify(entry), this.keys.messagePrefix(), String(joinSets.length), ...fields]),
     );
     const [duplicate, foundId, status, samePayload, hasAck, ack] = reply;
     if (!duplicate || !foundId || !status || !samePayload || !hasAck || !ack) {

@@ -7,17 +7,20 @@
 import { LuaScript } from './lua-script.js';
 
 /**
- * Records a message, or finds the first one with the same dedupe key.
+ * Records a message, or finds the first one with the same dedupe key. A new message's id also
+ * joins the "join" sorted sets (score 0, NX): the person order, registered in the same call.
  * KEYS: 1 message hash, 2 history, 3 tenant, 4 tenant:s:received, 5 tenant-client,
- *       6 tenant-client:s:received, 7 pending, [8 dedupe key]
+ *       6 tenant-client:s:received, 7 pending, 8 … 7+n join sets, [8+n dedupe key]
  * ARGV: 1 id, 2 now (ms), 3 payload sha256, 4 history entry (JSON), 5 message key prefix,
- *       6… hash field/value pairs
+ *       6 n (number of join sets), 7… hash field/value pairs
  * Reply: duplicate ('1'|'0'), id, status, same payload ('1'|'0'), has ack ('1'|'0'), ack bytes
  */
 export const RECEIVE = new LuaScript(`
 local id = ARGV[1]
-if KEYS[8] then
-  local existing = redis.call('GET', KEYS[8])
+local joins = tonumber(ARGV[6])
+local dedupe = KEYS[8 + joins]
+if dedupe then
+  local existing = redis.call('GET', dedupe)
   if existing then
     local mkey = ARGV[5] .. existing
     local cur = redis.call('HMGET', mkey, 'status', 'sha', 'ack')
@@ -37,14 +40,17 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('ERR message id already used: ' .. id)
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('RPUSH', KEYS[2], ARGV[4])
 for i = 3, 6 do
   redis.call('ZADD', KEYS[i], 0, id)
 end
 redis.call('ZADD', KEYS[7], ARGV[2], id)
-if KEYS[8] then
-  redis.call('SET', KEYS[8], id)
+for i = 8, 7 + joins do
+  redis.call('ZADD', KEYS[i], 'NX', 0, id)
+end
+if dedupe then
+  redis.call('SET', dedupe, id)
 end
 return {'0', id, 'received', '1', '0', ''}
 `);

@@ -49,6 +49,11 @@ export interface ReceiveInput {
   readonly charset?: string;
   /** Must not carry personal data: only these four fields are stored. */
   readonly summary: MessageSummary;
+  /**
+   * Sorted sets a new message's id joins (score 0; not a duplicate's), in the same atomic call:
+   * the person order's sets (`PersonOrder.keys`), which saves the edge a round trip.
+   */
+  readonly joinSets?: readonly string[];
 }
 
 /** Result of `MessageLog.receive`. */

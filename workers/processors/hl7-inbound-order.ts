@@ -11,9 +11,10 @@
  *   facility, authority and value) keeps identifiers out of key names.
  * - Members are message-log ids, all with score 0, so the set sorts them lexicographically, which
  *   for our ids (ULID layout) is receipt order.
- * - The edge registers a message in its sets after storing it and before queueing it (and holds a
- *   per-person lock in between, so two messages of one person arriving together register in
- *   receipt order: see `gateway/hl7/keyed-lock.ts`).
+ * - The edge registers a message in its sets as it stores it, in the same atomic call
+ *   (`MessageLog.receive` with `joinSets: order.keys(tokens)`), before queueing it; under a
+ *   per-person lock, so two messages of one person arriving together register in receipt order
+ *   (see `gateway/hl7/keyed-lock.ts`).
  * - The worker registers again (a no-op then; it matters for replays and recovery sweeps), and
  *   processes a message only when no smaller id is pending in any of its sets; otherwise the job
  *   goes back to the delayed set for a short while (BullMQ `moveToDelayed` + `DelayedError`,
@@ -101,10 +102,15 @@ export class PersonOrder {
     return `${this.prefix}:hl7:person:${token}`;
   }
 
+  /** Keys of the persons' sets: what `MessageLog.receive` joins a new message to (`joinSets`). */
+  keys(tokens: readonly string[]): string[] {
+    return tokens.map((token) => this.key(token));
+  }
+
   /** Adds `messageId` to each person's set (no-op where it is already a member). */
   async register(messageId: string, tokens: readonly string[]): Promise<void> {
     if (tokens.length === 0) return;
-    await REGISTER.run(this.redis, tokens.map((token) => this.key(token)), [messageId]);
+    await REGISTER.run(this.redis, this.keys(tokens), [messageId]);
   }
 
   /**
@@ -113,7 +119,7 @@ export class PersonOrder {
    */
   async blockerOf(messageId: string, tokens: readonly string[]): Promise<string | undefined> {
     if (tokens.length === 0) return undefined;
-    return earliestBefore(messageId, await FIRSTS.run(this.redis, tokens.map((token) => this.key(token)), [messageId, '0']));
+    return earliestBefore(messageId, await FIRSTS.run(this.redis, this.keys(tokens), [messageId, '0']));
   }
 
   /**
@@ -122,13 +128,13 @@ export class PersonOrder {
    */
   async registerAndFindBlocker(messageId: string, tokens: readonly string[]): Promise<string | undefined> {
     if (tokens.length === 0) return undefined;
-    return earliestBefore(messageId, await FIRSTS.run(this.redis, tokens.map((token) => this.key(token)), [messageId, '1']));
+    return earliestBefore(messageId, await FIRSTS.run(this.redis, this.keys(tokens), [messageId, '1']));
   }
 
   /** Removes `messageId` from the sets (once written or permanently failed). */
   async release(messageId: string, tokens: readonly string[]): Promise<void> {
     if (tokens.length === 0) return;
-    await RELEASE.run(this.redis, tokens.map((token) => this.key(token)), [messageId]);
+    await RELEASE.run(this.redis, this.keys(tokens), [messageId]);
   }
 }
 
