@@ -191,7 +191,10 @@ describe('MessageLog.receive / get', () => {
   it('joins a new message to the given sets in the same call, and not a resend', async () => {
     const sets = [`${prefix}:person:a`, `${prefix}:person:b`];
     const first = await log.receive(input({ summary: { controlId: 'JOIN-1' }, joinSets: sets }));
-    for (const set of sets) expect(await redis.zrange(set, 0, -1, 'WITHSCORES')).toEqual([first.id, '0']);
+    for (const set of sets) {
+      expect(await redis.zrange(set, '0', '-1')).toEqual([first.id]);
+      expect(await redis.zscore(set, first.id)).toBe('0');
+    }
     // Its turn over (the worker releases it), a resend does not take it again.
     for (const set of sets) await redis.zrem(set, first.id);
     const again = await log.receive(input({ summary: { controlId: 'JOIN-1' }, joinSets: sets }));
@@ -264,6 +267,16 @@ describe('MessageLog.transition', () => {
     [item] = (await log.list({ tenant: 'doubs', limit: 1 })).items;
     expect(item?.reason).toHaveLength(1000);
     expect(item?.code).toBeUndefined();
+  });
+
+  it('takes the message out of the given sets in the same call, and only its own id', async () => {
+    const sets = [`${prefix}:person:a`, `${prefix}:person:b`];
+    const { id } = await log.receive(input({ joinSets: sets }));
+    await redis.zadd(sets[0]!, 0, 'msg-later');
+    await log.transition(id, 'written', { resources: ['Encounter/1'] }, { leaveSets: sets });
+    expect(await redis.zrange(sets[0]!, '0', '-1')).toEqual(['msg-later']);
+    expect(await redis.zcard(sets[1]!)).toBe(0);
+    expect((await log.get(id)).status).toBe('written');
   });
 
   it('answers 404 for unknown or malformed ids', async () => {

@@ -188,12 +188,19 @@ export class MessageLog {
    * `detail.reason` and `detail.code` must not contain personal data (see `TransitionDetail`).
    * With `options.earlier`, a step reached before (e.g. `mapped`) is recorded first, in the same
    * atomic call: a worker saves a round trip per message and the history reads the same.
+   * With `options.leaveSets`, the id leaves those sorted sets in the same call (the person order,
+   * once the message is settled: the counterpart of `receive`'s `joinSets`).
    * @returns the status the message had before.
    * @throws OperationOutcomeError 404 for an unknown id, 400 for an unknown status.
    */
-  async transition(id: string, status: MessageStatus, detail?: TransitionDetail, options: { earlier?: EarlierStep } = {}): Promise<{ previous: MessageStatus }> {
+  async transition(
+    id: string,
+    status: MessageStatus,
+    detail?: TransitionDetail,
+    options: { earlier?: EarlierStep; leaveSets?: readonly string[] } = {},
+  ): Promise<{ previous: MessageStatus }> {
     for (const checked of [status, ...(options.earlier === undefined ? [] : [options.earlier.status])]) checkStatus(checked);
-    const { previous } = await this.move(id, status, detail, undefined, options.earlier);
+    const { previous } = await this.move(id, status, detail, options);
     return { previous };
   }
 
@@ -204,7 +211,7 @@ export class MessageLog {
    */
   async transitionAndSetAck(id: string, status: MessageStatus, ack: Buffer, detail?: TransitionDetail): Promise<Buffer> {
     checkStatus(status);
-    const stored = (await this.move(id, status, detail, undefined, undefined, ack)).ack;
+    const stored = (await this.move(id, status, detail, { ack })).ack;
     if (stored === undefined) throw new Error('message log: the transition script stored no ACK');
     return stored;
   }
@@ -219,7 +226,7 @@ export class MessageLog {
    * @throws OperationOutcomeError 404 for an unknown id, 409 when the message is not replayable.
    */
   async markReplayed(id: string, detail?: { readonly reason?: string }): Promise<{ previous: MessageStatus; replayCount: number }> {
-    return this.move(id, 'queued', undefined, { reason: detail?.reason });
+    return this.move(id, 'queued', undefined, { replay: { reason: detail?.reason } });
   }
 
   /**
@@ -332,14 +339,14 @@ export class MessageLog {
     return this.redis.zrangebyscore(this.keys.pending(), '-inf', this.now() - olderThanMs, 'LIMIT', 0, limit);
   }
 
+  /** The TRANSITION script, with whichever of its extras the caller asks for. */
   private async move(
     id: string,
     status: MessageStatus,
     detail: TransitionDetail | undefined,
-    replay: { reason?: string } | undefined,
-    earlier?: EarlierStep,
-    ack?: Buffer,
+    extras: { replay?: { reason?: string | undefined }; earlier?: EarlierStep | undefined; ack?: Buffer; leaveSets?: readonly string[] | undefined } = {},
   ): Promise<{ previous: MessageStatus; replayCount: number; ack?: Buffer }> {
+    const { replay, earlier, ack, leaveSets = [] } = extras;
     this.checkId(id);
     const now = this.now();
     const reason = detail?.reason ? cut(detail.reason) : undefined;
@@ -353,7 +360,7 @@ export class MessageLog {
     const reply = bufferArray(
       await TRANSITION.run(
         this.redis,
-        [this.keys.message(id), this.keys.history(id), this.keys.pending()],
+        [this.keys.message(id), this.keys.history(id), this.keys.pending(), ...leaveSets],
         [
           id, status, String(now), JSON.stringify(entry), reason ?? '', detail?.code ?? '',
           this.keys.prefix, allowed, replayEntry ? JSON.stringify(replayEntry) : '', earlierEntry, ack ?? '',

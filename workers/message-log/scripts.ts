@@ -70,7 +70,7 @@ end`;
 
 /**
  * Moves a message to a status, appending history; optionally as a replay.
- * KEYS: 1 message hash, 2 history, 3 pending
+ * KEYS: 1 message hash, 2 history, 3 pending, 4… sorted sets the id leaves (the person order)
  * ARGV: 1 id, 2 new status, 3 now (ms), 4 history entry (JSON), 5 reason ('' = none),
  *       6 code ('' = none), 7 key prefix, 8 allowed current statuses (' a b ' or '' = any),
  *       9 replay history entry (JSON, '' = not a replay), 10 earlier step's history entry (JSON, '' = none),
@@ -100,6 +100,9 @@ if new == 'received' then
   redis.call('ZADD', KEYS[3], 'NX', ARGV[3], id)
 else
   redis.call('ZREM', KEYS[3], id)
+end
+for i = 4, #KEYS do
+  redis.call('ZREM', KEYS[i], id)
 end
 local replays = cur[4] or '0'
 if ARGV[10] and ARGV[10] ~= '' then

@@ -161,27 +161,27 @@ export function createHl7InboundProcessor(deps: Hl7InboundDeps): JobProcessor<'h
         ? `MSH-4: the sending facility is not declared by client ${record.clientId}`
         : assessment.errors.map((e) => (e.field === undefined ? e.reason : `${e.field}: ${e.reason}`)).join('; ') || 'not processable';
       const code = disowned ? String(HL7_ERROR.tableValueNotFound) : String(assessment.errors[0]?.code ?? 'not-processable');
-      await deps.messageLog.transition(messageId, 'rejected', { reason, code });
-      await order.release(messageId, tokens);
+      await deps.messageLog.transition(messageId, 'rejected', { reason, code }, { leaveSets: order.keys(tokens) });
       throw new OperationOutcomeError(badRequest(`message ${messageId} cannot be processed: ${reason}`));
     }
 
     await awaitTurn(job, messageId, tokens);
-    const steps: MessageSteps = {};
+    // Settled (written, rejected, failed), the message leaves its persons' order in the same call.
+    const steps: MessageSteps = { leaveSets: order.keys(tokens) };
     try {
       const resources = await writeMessage(deps, facilities, record, event, [...(assessment.adt?.issues ?? [])], now(), steps);
-      await order.release(messageId, tokens);
       return { resources };
     } catch (err) {
-      await settleFailure(deps, job, messageId, err, () => order.release(messageId, tokens), steps.mapped);
+      await settleFailure(deps, job, messageId, err, steps);
       throw err;
     }
   };
 }
 
-/** Steps of a message reached but not yet recorded in the message log. */
+/** Steps of a message reached but not yet recorded in the message log, and its persons' order sets. */
 interface MessageSteps {
   mapped?: EarlierStep;
+  leaveSets: readonly string[];
 }
 
 /**
@@ -239,7 +239,7 @@ async function writeMessage(
   await deps.messageLog.transition(messageId, 'written', {
     resources,
     ...(outcome.issues.length > 0 ? { reason: outcome.issues.join('; ') } : {}),
-  }, { earlier: steps.mapped });
+  }, { earlier: steps.mapped, leaveSets: steps.leaveSets });
   deps.logger?.info({ messageId, event: event.trigger, effect: mapped.effects.kind, resources: resources.length, events: outcome.events.length }, 'hl7 message written');
   return resources;
 }
@@ -257,14 +257,8 @@ function facilityReference(bundle: Bundle, written: (fullUrl: string) => string 
  * `failed` (retries spent) otherwise, and the person's turn released so later messages go on.
  * Never masks the original error.
  */
-async function settleFailure(
-  deps: Hl7InboundDeps,
-  job: QueueJob<'hl7-inbound'>,
-  messageId: string,
-  err: unknown,
-  release: () => Promise<void>,
-  earlier: EarlierStep | undefined,
-): Promise<void> {
+async function settleFailure(deps: Hl7InboundDeps, job: QueueJob<'hl7-inbound'>, messageId: string, err: unknown, steps: MessageSteps): Promise<void> {
+  const earlier = steps.mapped;
   const { permanent, status } = classifyFailure(err);
   const attempt = job.attemptsMade + 1;
   const final = permanent || attempt >= (job.opts.attempts ?? 1);
@@ -272,8 +266,7 @@ async function settleFailure(
   const code = status !== undefined ? String(status) : undefined;
   try {
     if (final) {
-      await deps.messageLog.transition(messageId, permanent ? 'rejected' : 'failed', { reason, ...(code !== undefined ? { code } : {}) }, { earlier });
-      await release();
+      await deps.messageLog.transition(messageId, permanent ? 'rejected' : 'failed', { reason, ...(code !== undefined ? { code } : {}) }, { earlier, leaveSets: steps.leaveSets });
     } else {
       await deps.messageLog.transition(messageId, 'queued', { reason: `attempt ${attempt} failed (${reason}); will retry`, ...(code !== undefined ? { code } : {}) }, { earlier });
     }
