@@ -190,6 +190,33 @@ describe('MLLP listener', () => {
       await listener.close();
     }
   });
+
+  it('answers AR to a frame over the size limit and keeps its head in the message log, under its sender', async () => {
+    const listener = await startHl7Listener({ host: '127.0.0.1', port: 0, intake: env.intake, logger: env.logger, maxFrameBytes: 2048 });
+    try {
+      // An A01 with an OBX carrying a document, as some feeds do: too large for this listener.
+      const big = Buffer.concat([sample('adt-a01-pam-fr', person), Buffer.from(`\rOBX|1|ED|DOC||^application^pdf^Base64^${'A'.repeat(5000)}`, 'latin1')]);
+      const ack = await new Promise<Buffer>((resolve, reject) => {
+        const deframer = new MllpDeframer();
+        const socket = connect({ host: '127.0.0.1', port: listener.port }, () => socket.write(frameMllp(big)));
+        socket.on('data', (chunk: Buffer) => {
+          for (const event of deframer.push(chunk)) if (event.type === 'frame') resolve(event.frame);
+        });
+        socket.on('error', reject);
+      });
+      expect(msa(ack)).toEqual({ code: 'AR', controlId: 'CHEX-000101' });
+      expect(ack.toString('latin1')).toMatch(/\rERR\|[^\r]*\|207\^[^\r]*message larger than 2048 bytes/);
+
+      const record = await onlyRecord();
+      expect(record).toMatchObject({ status: 'rejected', clientId: env.hospital.id, code: '207' });
+      expect(record.reason).toBe('message larger than 2048 bytes; only its first 2048 bytes are kept');
+      expect(record.raw.equals(big.subarray(0, 2048))).toBe(true);
+      expect(record.ack?.equals(ack)).toBe(true);
+      expect(await jobIds()).toEqual([]);
+    } finally {
+      await listener.close();
+    }
+  });
 });
 
 describe('POST /v1/hl7v2', () => {
@@ -281,5 +308,15 @@ describe('start-up recovery sweep', () => {
     expect(refused.reason).toContain('MSH-4');
     // Nothing left: a second sweep does nothing.
     expect(await recoverPendingHl7({ ...deps, olderThanMs: 0 })).toEqual({ queued: 0, rejected: 0 });
+  });
+
+  it('rejects a message received without dedupe key, which only a refusal does (an oversized frame’s head)', async () => {
+    const head = await env.messageLog.receive({
+      channel: 'mllp', clientId: env.hospital.id, tenant: env.tenant, raw: sample('adt-a01-pam-fr', person), summary: {},
+    });
+    const deps = { clients: env.clients, messageLog: env.messageLog, queues: env.queues, redis: env.redis, logger: env.logger };
+    expect(await recoverPendingHl7({ ...deps, olderThanMs: 0 })).toEqual({ queued: 0, rejected: 1 });
+    expect(await env.messageLog.get(head.id)).toMatchObject({ status: 'rejected', code: '207' });
+    expect(await jobIds()).toEqual([]);
   });
 });

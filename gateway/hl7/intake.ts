@@ -103,7 +103,7 @@ export function createHl7Intake(deps: Hl7IntakeDeps): Hl7Intake {
       const [first] = verdict.errors;
       const answer = ack(verdict.status, verdict.errors);
       const stored = await deps.messageLog.transitionAndSetAck(record.id, 'rejected', answer.bytes, {
-        reason: verdict.errors.map(describeAckError).join('; '),
+        reason: [...verdict.errors.map(describeAckError), ...(source.oversizedLimit !== undefined ? [`only its first ${raw.length} bytes are kept`] : [])].join('; '),
         ...(first !== undefined ? { code: String(first.code) } : {}),
       });
       deps.logger.info(logLine(record.id, { ack: answer.code, code: first?.code }), 'hl7 message refused');

@@ -26,5 +26,7 @@ export function startHl7Listener(options: Hl7ListenerOptions): Promise<MllpServe
   return startMllpServer({
     ...server,
     handle: (frame, meta) => intake(frame, { channel: 'mllp', remoteAddress: meta.remoteAddress }),
+    // Refused, and recorded with the head the framer kept.
+    handleOversized: (head, limit, meta) => intake(head, { channel: 'mllp', remoteAddress: meta.remoteAddress, oversizedLimit: limit }),
   });
 }

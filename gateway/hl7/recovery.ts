@@ -40,7 +40,14 @@ export function recoverPendingHl7(deps: Hl7RecoveryDeps): Promise<Hl7RecoveryRep
 function decide(record: MessageRecord, clients: Hl7RecoveryDeps['clients']): RecoveryDecision {
   const assessment = assessHl7(record.raw);
   const verdict = judgeOrRefuse(assessment, record, clients);
-  if (verdict.status === 'accept' && assessment.adt !== undefined) return { event: assessment.adt.event };
+  if (verdict.status === 'accept' && assessment.adt !== undefined) {
+    // The intake receives what it accepts with a dedupe key: one without was being refused, for
+    // a reason its bytes may not show (the head of a frame over the size limit).
+    if (record.dedupeKey === undefined) {
+      return { reject: { reason: 'refused at receipt (e.g. a frame over the size limit); the process stopped before recording why', code: String(HL7_ERROR.applicationInternalError) } };
+    }
+    return { event: assessment.adt.event };
+  }
   return {
     reject: {
       reason: verdict.errors.map(describeAckError).join('; ') || 'not processable',

@@ -21,6 +21,11 @@ export interface Hl7Source {
   requestId?: string;
   /** HTTP `Content-Type`, stored with the message. */
   contentType?: string;
+  /**
+   * MLLP: the frame was over this many bytes, and only its head is given. It is refused whatever
+   * the head says, and recorded with it (SPEC §9: refused input is kept, as far as it is taken).
+   */
+  oversizedLimit?: number;
 }
 
 /** Longest MSH-4 value quoted in a reason or a log: enough to recognise it, too short to carry a payload. */
@@ -40,12 +45,16 @@ type Clients = Pick<ClientRegistry, 'byHl7Facility' | 'byClientId'>;
  * The owner and the answer of a message.
  * @throws Error for an HTTP source without a known client (the route authenticates first).
  */
-export function judgeHl7(assessment: Assessment, source: Pick<Hl7Source, 'channel' | 'clientId'>, clients: Clients): Hl7Verdict {
+export function judgeHl7(assessment: Assessment, source: Pick<Hl7Source, 'channel' | 'clientId' | 'oversizedLimit'>, clients: Clients): Hl7Verdict {
   const header = assessment.header;
   const facility = header?.sendingFacility.namespaceId ?? '';
   const byFacility = facility === '' ? undefined : clients.byHl7Facility(facility);
   const caller = callerOf(source, clients);
   const owner = toOwner(caller ?? byFacility);
+  if (source.oversizedLimit !== undefined) {
+    // 0357 has no code for a size: 207, as any message Passerelle cannot take.
+    return { status: 'reject', owner, errors: [{ code: HL7_ERROR.applicationInternalError, reason: `message larger than ${source.oversizedLimit} bytes` }] };
+  }
 
   if (header === undefined) return { status: 'reject', errors: assessment.errors, owner };
   if (facility === '') {

@@ -165,6 +165,23 @@ describe('MLLP server', () => {
     expect(msa(conn.acks[1] as Buffer)[3]).toBe('message larger than 4096 bytes');
   });
 
+  it('hands an oversized frame’s head to handleOversized, and still refuses it when that fails', async () => {
+    const heads: Buffer[] = [];
+    const big = withControlId('BIG-2').replace('\rEVN', `\rNTE|1||${'x'.repeat(10_000)}\rEVN`);
+    const recorded = await start({ maxFrameBytes: 4096, handleOversized: async (head) => (heads.push(head), Buffer.from('MSH|^~\\&|A|B|C|D|20250101||ACK|1|P|2.5\rMSA|AR|BIG-2|recorded')) });
+    const first = await rawConnection(recorded.server.port);
+    first.socket.write(frameMllp(Buffer.from(big)));
+    await first.closed;
+    expect(heads.map((h) => h.toString('latin1'))).toEqual([big.slice(0, 4096)]);
+    expect(msa(first.acks[0] as Buffer)).toEqual(['MSA', 'AR', 'BIG-2', 'recorded']);
+
+    const failing = await start({ maxFrameBytes: 4096, handleOversized: () => Promise.reject(new Error('Redis down')) });
+    const second = await rawConnection(failing.server.port);
+    second.socket.write(frameMllp(Buffer.from(big)));
+    await second.closed;
+    expect(msa(second.acks[0] as Buffer).slice(1)).toEqual(['AR', 'BIG-2', 'message larger than 4096 bytes']);
+  });
+
   it('decodes an ISO-8859-1 message with its declared charset and answers in it', async () => {
     const { server, received } = await start();
     const latin1 = fixture('adt-a08-latin1.hl7');

@@ -22,6 +22,12 @@ export interface MllpMeta {
 /** Stores and queues one message, then resolves with its encoded ACK (not framed). */
 export type MllpHandler = (frame: Buffer, meta: MllpMeta) => Promise<Buffer>;
 
+/**
+ * Answers a frame over the size limit from the `head` the framer kept (its first bytes, with the
+ * MSH): typically records it as refused, then resolves with an `AR`.
+ */
+export type OversizedHandler = (head: Buffer, limit: number, meta: MllpMeta) => Promise<Buffer>;
+
 /** Options of {@link startMllpServer}. */
 export interface MllpServerOptions {
   /** Interface to bind (default `0.0.0.0`). */
@@ -32,6 +38,8 @@ export interface MllpServerOptions {
   logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Largest message accepted (default 1 MiB); a larger one is answered AR and the connection closed. */
   maxFrameBytes?: number;
+  /** Answers (and records) a larger one; without it, the server answers `AR` itself. */
+  handleOversized?: OversizedHandler;
   /** A connection with no traffic and nothing in progress for this long is closed (default 5 min). */
   idleTimeoutMs?: number;
   /** A handler slower than this is answered AE for it (default 30 s; the sender will resend). */
@@ -104,6 +112,12 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
       clearTimeout(timer);
     },
   };
+}
+
+/** How a frame is answered when its handler fails. */
+interface Failure {
+  status: 'error' | 'reject';
+  reason: string;
 }
 
 /** One reply slot, in arrival order; filled when the handler settles. */
@@ -182,10 +196,16 @@ class Connection {
           break;
         case 'oversized': {
           this.options.logger.warn({ connectionId: this.meta.connectionId, limit: event.limit }, 'mllp frame too large: rejecting and closing');
-          const reply = this.fallback(event.head, `message larger than ${event.limit} bytes`, 'reject');
-          this.queue.push({ reply, closeAfter: true });
+          const refused = { status: 'reject' as const, reason: `message larger than ${event.limit} bytes` };
+          const handleOversized = this.options.handleOversized;
+          if (handleOversized === undefined) {
+            this.queue.push({ reply: this.fallback(event.head, refused.reason, refused.status), closeAfter: true });
+            this.flush();
+          } else {
+            // Refused whether or not it could be recorded: the answer does not depend on storage.
+            this.accept(event.head, () => handleOversized(event.head, event.limit, this.meta), refused);
+          }
           this.refusing = true;
-          this.flush();
           break;
         }
       }
@@ -193,11 +213,15 @@ class Connection {
     this.updateReading();
   }
 
-  private accept(frame: Buffer): void {
-    const slot: Slot = {};
+  /**
+   * Queues the answer of one frame; `refused` marks a frame that is refused whatever `run` does
+   * (oversized): its fallback answer, and the connection closes once it is written.
+   */
+  private accept(frame: Buffer, run = () => this.options.handle(frame, this.meta), refused?: Failure): void {
+    const slot: Slot = refused === undefined ? {} : { closeAfter: true };
     this.queue.push(slot);
     const started = performance.now();
-    void this.answer(frame).then((reply) => {
+    void this.answer(frame, run, refused).then((reply) => {
       slot.reply = reply;
       this.options.logger.debug(
         { connectionId: this.meta.connectionId, bytes: frame.length, ms: Math.round(performance.now() - started) },
@@ -208,28 +232,29 @@ class Connection {
     });
   }
 
-  /** Runs the handler; never rejects. */
-  private async answer(frame: Buffer): Promise<Buffer> {
+  /** Runs the handler; never rejects. A failure is answered `AE` (the sender resends), or as `refused` says. */
+  private async answer(frame: Buffer, run: () => Promise<Buffer>, refused?: Failure): Promise<Buffer> {
     const timeoutMs = this.options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+    const fail = (reason: string) => this.fallback(frame, refused?.reason ?? reason, refused?.status ?? 'error');
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     try {
-      const result = await Promise.race([Promise.resolve().then(() => this.options.handle(frame, this.meta)), timedOut]);
+      const result = await Promise.race([Promise.resolve().then(run), timedOut]);
       if (result === 'timeout') {
         this.options.logger.error({ connectionId: this.meta.connectionId, timeoutMs }, 'mllp handler timed out');
-        return this.fallback(frame, 'message could not be processed in time', 'error');
+        return fail('message could not be processed in time');
       }
       if (!isUsableAck(result)) {
         this.options.logger.error({ connectionId: this.meta.connectionId }, 'mllp handler returned no usable ACK');
-        return this.fallback(frame, 'application internal error', 'error');
+        return fail('application internal error');
       }
       return Buffer.isBuffer(result) ? result : Buffer.from(result);
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       this.options.logger.error({ connectionId: this.meta.connectionId, err: { name: e.name, message: e.message } }, 'mllp handler failed');
-      return this.fallback(frame, 'application internal error', 'error');
+      return fail('application internal error');
     } finally {
       clearTimeout(timer);
     }
