@@ -208,7 +208,7 @@ describe('MLLP listener', () => {
       expect(ack.toString('latin1')).toMatch(/\rERR\|[^\r]*\|207\^[^\r]*message larger than 2048 bytes/);
 
       const record = await onlyRecord();
-      expect(record).toMatchObject({ status: 'rejected', clientId: env.hospital.id, code: '207' });
+      expect(record).toMatchObject({ status: 'rejected', clientId: env.hospital.id, code: '207', truncated: true });
       expect(record.reason).toBe('message larger than 2048 bytes; only its first 2048 bytes are kept');
       expect(record.raw.equals(big.subarray(0, 2048))).toBe(true);
       expect(record.ack?.equals(ack)).toBe(true);
@@ -310,9 +310,9 @@ describe('start-up recovery sweep', () => {
     expect(await recoverPendingHl7({ ...deps, olderThanMs: 0 })).toEqual({ queued: 0, rejected: 0 });
   });
 
-  it('rejects a message received without dedupe key, which only a refusal does (an oversized frame’s head)', async () => {
+  it('rejects the head of an oversized frame, even one that reads as a whole message', async () => {
     const head = await env.messageLog.receive({
-      channel: 'mllp', clientId: env.hospital.id, tenant: env.tenant, raw: sample('adt-a01-pam-fr', person), summary: {},
+      channel: 'mllp', clientId: env.hospital.id, tenant: env.tenant, raw: sample('adt-a01-pam-fr', person), summary: {}, truncated: true,
     });
     const deps = { clients: env.clients, messageLog: env.messageLog, queues: env.queues, redis: env.redis, logger: env.logger };
     expect(await recoverPendingHl7({ ...deps, olderThanMs: 0 })).toEqual({ queued: 0, rejected: 1 });

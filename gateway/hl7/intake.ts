@@ -75,6 +75,7 @@ export function createHl7Intake(deps: Hl7IntakeDeps): Hl7Intake {
       clientId: verdict.owner.clientId,
       tenant: verdict.owner.tenant,
       raw,
+      ...(source.oversizedLimit !== undefined ? { truncated: true } : {}),
       charset: header?.charset || assessment.charset,
       ...(source.contentType !== undefined ? { contentType: source.contentType } : {}),
       summary: {

@@ -41,10 +41,9 @@ function decide(record: MessageRecord, clients: Hl7RecoveryDeps['clients']): Rec
   const assessment = assessHl7(record.raw);
   const verdict = judgeOrRefuse(assessment, record, clients);
   if (verdict.status === 'accept' && assessment.adt !== undefined) {
-    // The intake receives what it accepts with a dedupe key: one without was being refused, for
-    // a reason its bytes may not show (the head of a frame over the size limit).
-    if (record.dedupeKey === undefined) {
-      return { reject: { reason: 'refused at receipt (e.g. a frame over the size limit); the process stopped before recording why', code: String(HL7_ERROR.applicationInternalError) } };
+    // The head of a frame over the size limit may read as a whole message: it never is one.
+    if (record.truncated === true) {
+      return { reject: { reason: 'message larger than the size limit; only its first bytes were kept', code: String(HL7_ERROR.applicationInternalError) } };
     }
     return { event: assessment.adt.event };
   }

@@ -67,7 +67,7 @@ const DEFAULT_PENDING_LIMIT = 1000;
 /** Hash fields `list` reads, in this order (never `raw` or `ack`). */
 const LIST_FIELDS = [
   'channel', 'clientId', 'tenant', 'dedupeKey', 'contentType', 'charset', 'summary', 'status',
-  'reason', 'code', 'receivedAt', 'updatedAt', 'size', 'dups', 'replays',
+  'reason', 'code', 'receivedAt', 'updatedAt', 'size', 'dups', 'replays', 'truncated',
 ] as const;
 
 /** Options of `MessageLog`. */
@@ -132,6 +132,7 @@ export class MessageLog {
       const value = input[name];
       if (value) fields.push(name, value);
     }
+    if (input.truncated === true) fields.push('truncated', '1');
     const tenantKey = this.keys.tenant(input.tenant);
     const clientKey = this.keys.tenantClient(input.tenant, input.clientId);
     const keys = [
@@ -446,6 +447,7 @@ function toListItem(id: string, field: (name: string) => Buffer | undefined): Me
     contentType: text('contentType'),
     charset: text('charset'),
     summary: JSON.parse(text('summary') ?? '{}') as MessageSummary,
+    ...(text('truncated') === '1' ? { truncated: true } : {}),
     status: asStatus(text('status') ?? ''),
     reason: text('reason'),
     code: text('code'),

@@ -50,6 +50,11 @@ export interface ReceiveInput {
   /** Must not carry personal data: only these four fields are stored. */
   readonly summary: MessageSummary;
   /**
+   * `raw` is only the first bytes of what was sent (an MLLP frame over the size limit): kept for
+   * the record, never processed or replayed.
+   */
+  readonly truncated?: boolean;
+  /**
    * Sorted sets a new message's id joins (score 0; not a duplicate's), in the same atomic call:
    * the person order's sets (`PersonOrder.keys`), which saves the edge a round trip.
    */
@@ -126,6 +131,8 @@ export interface MessageListItem {
   readonly contentType?: string;
   readonly charset?: string;
   readonly summary: MessageSummary;
+  /** Only the first bytes were kept (see `ReceiveInput.truncated`). */
+  readonly truncated?: boolean;
   readonly status: MessageStatus;
   /** Reason and code of the latest transition, when it gave one (why it was rejected, …). */
   readonly reason?: string;

@@ -23,7 +23,11 @@ export interface InboundAssessment {
  * the sending facility of its FHIR messages (as at the edge, `notificationFacility`).
  * @example const a = assessInbound(record, (id) => clients.byClientId(id)?.hl7Facilities);
  */
-export function assessInbound(record: Pick<MessageRecord, 'channel' | 'raw' | 'clientId'>, declaredFacilities?: (clientId: string) => readonly string[] | undefined): InboundAssessment {
+export function assessInbound(record: Pick<MessageRecord, 'channel' | 'raw' | 'clientId' | 'truncated'>, declaredFacilities?: (clientId: string) => readonly string[] | undefined): InboundAssessment {
+  if (record.truncated === true) {
+    // Only the head of a message over the size limit was kept: it may parse, but is not the message.
+    return { status: 'reject', errors: [{ code: 'truncated', reason: 'only the first bytes of the message were kept (over the size limit)' }] };
+  }
   if (record.channel !== 'fhir-message') return assessHl7(record.raw);
   const reading = readNotificationBytes(record.raw, { facility: notificationFacility(record.clientId, declaredFacilities?.(record.clientId)) });
   if (reading.event === undefined) {

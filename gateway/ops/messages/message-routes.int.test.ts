@@ -238,6 +238,20 @@ describe('/v1/messages', () => {
       expect((await log.list({ tenant: UNASSIGNED_TENANT, status: 'rejected', limit: 10 })).items.map((m) => m.id)).not.toContain(id('u1'));
     });
 
+    it('refuses to replay a message of which only the head was kept (over the size limit)', async () => {
+      const { id: headId } = await log.receive({
+        channel: 'mllp', clientId: 'chu-besancon', tenant: 'doubs', raw: adt('CHU_BESANCON', 'CTRL-BIG').subarray(0, 60), truncated: true, summary: {},
+      });
+      await log.transition(headId, 'rejected', { reason: 'message larger than 1048576 bytes', code: '207' });
+      const headers = bearer(CLIENTS.chuBesancon);
+      const detail = (await (await app.request(`/v1/messages/${headId}`, { headers })).json()) as { truncated?: boolean; replayable: boolean };
+      expect(detail).toMatchObject({ truncated: true, replayable: false });
+      const replay = await app.request(`/v1/messages/${headId}/replay`, { method: 'POST', headers });
+      expect(replay.status).toBe(409);
+      expect(calls).toEqual([]);
+      expect((await log.get(headId)).status).toBe('rejected');
+    });
+
     it('lets nobody replay what they may not', async () => {
       for (const name of ['p1', 'c2']) await log.transition(id(name), 'rejected', { reason: 'FHIR server refused' });
 

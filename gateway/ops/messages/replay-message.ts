@@ -54,6 +54,9 @@ export async function replayMessage(
   const record = await deps.log.get(id);
   if (!canRead(client, record)) throw new OperationOutcomeError(notFound);
   if (!canReplay(client, record)) throw new OperationOutcomeError(FORBIDDEN);
+  if (record.truncated === true) {
+    throw new OperationOutcomeError(conflict('Only the first bytes of this message were kept (it was over the size limit): it cannot be replayed; the sender sends it again within the limit'));
+  }
   const owner = record.tenant === UNASSIGNED_TENANT ? await claimUnassigned(deps, record, client) : record;
   // Who asked goes into the history (a client id, not personal data); no free text from the caller.
   const { replayCount } = await deps.log.markReplayed(id, { reason: `replay requested by client ${client.id}` });
