@@ -26,6 +26,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ CHANGE_FEED_OVERLAP_MS: 'soon' })).toThrow(/CHANGE_FEED_OVERLAP_MS/);
   });
 
+  it('takes production HL7 messages only unless HL7_PROCESSING_IDS says otherwise', () => {
+    expect(loadConfig({}).HL7_PROCESSING_IDS).toEqual(['P']);
+    expect(loadConfig({ HL7_PROCESSING_IDS: 'T,D' }).HL7_PROCESSING_IDS).toEqual(['T', 'D']);
+    expect(() => loadConfig({ HL7_PROCESSING_IDS: 'P, T' })).toThrow(/HL7_PROCESSING_IDS/);
+    expect(() => loadConfig({ HL7_PROCESSING_IDS: 'X' })).toThrow(/HL7_PROCESSING_IDS/);
+  });
+
   it('decides the change feed from the server (auto) unless CHANGE_FEED says on or off', () => {
     expect(loadConfig({}).CHANGE_FEED).toBe('auto');
     expect(loadConfig({ CHANGE_FEED: 'on' }).CHANGE_FEED).toBe('on');

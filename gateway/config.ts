@@ -16,6 +16,11 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   MLLP_PORT: port.default(2575),
   MLLP_HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * HL7 processing ids (MSH-11: P production, T training/test, D debugging) this installation
+   * takes, comma-separated; others get AR 202, so a test feed never writes into production.
+   */
+  HL7_PROCESSING_IDS: z.string().regex(/^[PTD](,[PTD])*$/, 'a comma-separated list of P, T and D').default('P').transform((ids) => ids.split(',')),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** External FHIR R4 server; unset means the embedded store. */
   FHIR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),

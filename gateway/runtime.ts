@@ -127,9 +127,10 @@ export async function startPasserelle(config: Config, role: Role, logger: Logger
       await edgeRedis.connect();
       closers.push(async () => edgeRedis.disconnect());
       const messageLog = new MessageLog({ redis: edgeRedis, prefix: `${prefix}:msglog` });
-      const intake = createHl7Intake({ clients, messageLog, queues, redis: edgeRedis, logger });
+      const policy = { processingIds: config.HL7_PROCESSING_IDS };
+      const intake = createHl7Intake({ clients, policy, messageLog, queues, redis: edgeRedis, logger });
       // Messages a crash left stored but not queued go to the workers before new traffic.
-      await recoverPendingHl7({ clients, messageLog, queues, redis: edgeRedis, logger });
+      await recoverPendingHl7({ clients, policy, messageLog, queues, redis: edgeRedis, logger });
       await recoverPendingFhirMessages({ clients, messageLog, queues, redis: edgeRedis, logger });
 
       if (role === 'all' || role === 'mllp') {

@@ -9,7 +9,7 @@ import { makeJobId } from '../../workers/queue/index.js';
 import { createApp } from '../app.js';
 import { frameMllp, MllpDeframer } from '../mllp/framer.js';
 import { registerHl7Routes } from './http-route.js';
-import { UNASSIGNED } from './intake.js';
+import { createHl7Intake, UNASSIGNED } from './intake.js';
 import { startHl7Listener } from './mllp-listener.js';
 import { recoverPendingHl7 } from './recovery.js';
 import { createHl7TestEnv, msa, newPerson, sample, type Hl7TestEnv, type TestPerson } from './testing/hl7-test-env.js';
@@ -59,6 +59,19 @@ describe('HL7 v2 intake', () => {
     const keys = await personKeys();
     expect(keys).toHaveLength(1);
     expect(await env.redis.zrange(keys[0]!, '0', '-1')).toEqual([record.id]);
+  });
+
+  it('answers AR 202 to a processing id (MSH-11) the installation does not take, and records why', async () => {
+    const intake = createHl7Intake({ clients: env.clients, messageLog: env.messageLog, queues: env.queues, redis: env.redis, logger: env.logger, policy: { processingIds: ['P'] } });
+    const test = sample('adt-a01-pam-fr', person, { '|CHEX-000101|P|': '|CHEX-000101|T|' });
+    const ack = await intake(test, { channel: 'mllp' });
+    expect(msa(ack)).toEqual({ code: 'AR', controlId: 'CHEX-000101' });
+    expect(ack.toString('latin1')).toMatch(/\rERR\|\|MSH\^1\^11\|202\^/);
+    expect(await onlyRecord()).toMatchObject({ status: 'rejected', code: '202', reason: 'MSH-11: processing id "T" (MSH-11) is not taken here (taken: P)' });
+    expect(await jobIds()).toEqual([]);
+    // Production messages go through.
+    const production = await intake(sample('adt-a01-pam-fr', newPerson()), { channel: 'mllp' });
+    expect(msa(production).code).toBe('AA');
   });
 
   it('answers AR to a sending facility no client declares, and records it under the _unassigned tenant', async () => {

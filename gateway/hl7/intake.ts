@@ -33,7 +33,7 @@ import { makeJobId, type JobQueues } from '../../workers/queue/index.js';
 import type { ClientRegistry } from '../auth/client-registry.js';
 import type { Logger } from '../log.js';
 import { KeyedLock } from './keyed-lock.js';
-import { describeAckError, FACILITY_QUOTE_MAX, judgeHl7, type Hl7Source } from './verdict.js';
+import { describeAckError, FACILITY_QUOTE_MAX, judgeHl7, type Hl7Policy, type Hl7Source } from './verdict.js';
 
 export { UNASSIGNED };
 export type { Hl7Source };
@@ -44,6 +44,8 @@ export type Hl7Intake = (raw: Buffer, source: Hl7Source) => Promise<Buffer>;
 /** What {@link createHl7Intake} needs. */
 export interface Hl7IntakeDeps {
   clients: Pick<ClientRegistry, 'byHl7Facility' | 'byClientId'>;
+  /** What the installation takes (MSH-11 processing ids); everything when absent. */
+  policy?: Hl7Policy;
   messageLog: Pick<MessageLog, 'receive' | 'transitionAndSetAck' | 'setAck'>;
   queues: Pick<JobQueues, 'enqueue' | 'prefix'>;
   /** For the per-person order (`PersonOrder`), under `queues.prefix`; the workers use the same. */
@@ -67,7 +69,7 @@ export function createHl7Intake(deps: Hl7IntakeDeps): Hl7Intake {
   return async (raw, source) => {
     // Nothing is awaited before `lock.run`: the lock order is the order messages arrived in.
     const assessment = assessHl7(raw);
-    const verdict = judgeHl7(assessment, source, deps.clients);
+    const verdict = judgeHl7(assessment, source, deps.clients, deps.policy);
     const header = assessment.header;
     const facility = header?.sendingFacility.namespaceId ?? '';
     const common = {

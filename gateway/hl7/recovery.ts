@@ -13,13 +13,15 @@ import { assessHl7 } from '../../mappings/hl7/assess.js';
 import { HL7_ERROR } from '../../mappings/hl7/error-codes.js';
 import type { ClientRegistry } from '../auth/client-registry.js';
 import { sweepPending, type RecoveryDecision, type RecoveryReport, type SweepDeps } from './recovery-sweep.js';
-import { describeAckError, judgeHl7, type Hl7Verdict } from './verdict.js';
+import { describeAckError, judgeHl7, type Hl7Policy, type Hl7Verdict } from './verdict.js';
 
 export { DEFAULT_RECOVERY_AGE_MS } from './recovery-sweep.js';
 
 /** What {@link recoverPendingHl7} needs: the intake's dependencies. */
 export interface Hl7RecoveryDeps extends SweepDeps {
   clients: Pick<ClientRegistry, 'byHl7Facility' | 'byClientId'>;
+  /** The intake's policy, so a message is judged the same way. */
+  policy?: Hl7Policy;
 }
 
 /** Counts of one sweep. */
@@ -34,12 +36,12 @@ const HL7_CHANNELS: ReadonlySet<string> = new Set(['mllp', 'http-hl7']);
  *   await recoverPendingHl7({ clients, messageLog, queues, redis, logger }); // then start the listener
  */
 export function recoverPendingHl7(deps: Hl7RecoveryDeps): Promise<Hl7RecoveryReport> {
-  return sweepPending(deps, HL7_CHANNELS, 'hl7', (record) => decide(record, deps.clients));
+  return sweepPending(deps, HL7_CHANNELS, 'hl7', (record) => decide(record, deps.clients, deps.policy));
 }
 
-function decide(record: MessageRecord, clients: Hl7RecoveryDeps['clients']): RecoveryDecision {
+function decide(record: MessageRecord, clients: Hl7RecoveryDeps['clients'], policy: Hl7Policy | undefined): RecoveryDecision {
   const assessment = assessHl7(record.raw);
-  const verdict = judgeOrRefuse(assessment, record, clients);
+  const verdict = judgeOrRefuse(assessment, record, clients, policy);
   if (verdict.status === 'accept' && assessment.adt !== undefined) {
     // The head of a frame over the size limit may read as a whole message: it never is one.
     if (record.truncated === true) {
@@ -56,9 +58,9 @@ function decide(record: MessageRecord, clients: Hl7RecoveryDeps['clients']): Rec
 }
 
 /** The intake's verdict; a message whose HTTP caller is no longer declared is refused. */
-function judgeOrRefuse(assessment: ReturnType<typeof assessHl7>, record: MessageRecord, clients: Hl7RecoveryDeps['clients']): Hl7Verdict {
+function judgeOrRefuse(assessment: ReturnType<typeof assessHl7>, record: MessageRecord, clients: Hl7RecoveryDeps['clients'], policy: Hl7Policy | undefined): Hl7Verdict {
   try {
-    return judgeHl7(assessment, { channel: record.channel as 'mllp' | 'http-hl7', clientId: record.clientId }, clients);
+    return judgeHl7(assessment, { channel: record.channel as 'mllp' | 'http-hl7', clientId: record.clientId }, clients, policy);
   } catch {
     return {
       status: 'reject',

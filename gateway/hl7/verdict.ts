@@ -41,11 +41,17 @@ export interface Hl7Verdict {
 
 type Clients = Pick<ClientRegistry, 'byHl7Facility' | 'byClientId'>;
 
+/** What the installation takes, beyond what every Passerelle takes. */
+export interface Hl7Policy {
+  /** MSH-11 processing ids taken (`HL7_PROCESSING_IDS`); any when absent. An empty MSH-11 is taken. */
+  processingIds?: readonly string[];
+}
+
 /**
  * The owner and the answer of a message.
  * @throws Error for an HTTP source without a known client (the route authenticates first).
  */
-export function judgeHl7(assessment: Assessment, source: Pick<Hl7Source, 'channel' | 'clientId' | 'oversizedLimit'>, clients: Clients): Hl7Verdict {
+export function judgeHl7(assessment: Assessment, source: Pick<Hl7Source, 'channel' | 'clientId' | 'oversizedLimit'>, clients: Clients, policy: Hl7Policy = {}): Hl7Verdict {
   const header = assessment.header;
   const facility = header?.sendingFacility.namespaceId ?? '';
   const byFacility = facility === '' ? undefined : clients.byHl7Facility(facility);
@@ -69,6 +75,11 @@ export function judgeHl7(assessment: Assessment, source: Pick<Hl7Source, 'channe
   if (byFacility === undefined) {
     const reason = `sending facility ${quoted} (MSH-4) is not declared by any client`;
     return { status: 'reject', owner, errors: [{ code: HL7_ERROR.tableValueNotFound, reason, field: 'MSH-4' }] };
+  }
+  const processingId = header.processingId.split(header.delimiters.component)[0] ?? '';
+  if (processingId !== '' && policy.processingIds !== undefined && !policy.processingIds.includes(processingId)) {
+    const reason = `processing id ${JSON.stringify(processingId.slice(0, 3))} (MSH-11) is not taken here (taken: ${policy.processingIds.join(', ')})`;
+    return { status: 'reject', owner, errors: [{ code: HL7_ERROR.unsupportedProcessingId, reason, field: 'MSH-11' }] };
   }
   return { status: assessment.status, errors: assessment.errors, owner };
 }
