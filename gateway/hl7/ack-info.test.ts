@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAck } from '../../mappings/hl7/ack.js';
 import { encodeHl7 } from '../../mappings/hl7/encode.js';
 import { parseHl7 } from '../../mappings/hl7/parse.js';
-import { ackInfo } from './ack-info.js';
+import { ackInfo, peekAcceptAckType } from './ack-info.js';
 
 function ackOf(message: string, status: 'accept' | 'error' | 'reject') {
   const parsed = parseHl7(message);
@@ -22,5 +22,15 @@ describe('ackInfo', () => {
 
   it('says nothing of bytes without an MSA', () => {
     expect(ackInfo(Buffer.from('garbage'))).toEqual({ code: undefined, charset: 'utf-8' });
+  });
+});
+
+describe('peekAcceptAckType', () => {
+  it('reads MSH-15 of a message, first component, with its own delimiters', () => {
+    expect(peekAcceptAckType(Buffer.from(`${MSH}|||NE|AL\rEVN|A01`))).toBe('NE');
+    expect(peekAcceptAckType(Buffer.from(`${MSH.replaceAll('|', '#')}###ER^x\rEVN#A01`))).toBe('ER');
+    expect(peekAcceptAckType(Buffer.from(`${MSH}\rEVN|A01`))).toBe('');
+    expect(peekAcceptAckType(Buffer.from('EVN|A01'))).toBe('');
+    expect(peekAcceptAckType(Buffer.alloc(0))).toBe('');
   });
 });

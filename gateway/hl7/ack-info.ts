@@ -5,6 +5,18 @@
  */
 import { charsetFromMsh18, type Hl7Charset } from '../../mappings/hl7/charset.js';
 
+/**
+ * MSH-15 (accept acknowledgment type) of a message, first component, read from its bytes
+ * without parsing the rest ('' when absent or unreadable): the MLLP listener's only question.
+ */
+export function peekAcceptAckType(message: Uint8Array): string {
+  const text = Buffer.from(message.buffer, message.byteOffset, Math.min(message.byteLength, 2048)).toString('latin1');
+  if (!text.startsWith('MSH')) return '';
+  const msh = text.split(/\r|\n/)[0] ?? '';
+  // MSH-1 is the separator itself: after splitting, MSH-n is at index n - 1.
+  return msh.split(msh.charAt(3))[14]?.split(msh.charAt(4) || '^')[0]?.trim() ?? '';
+}
+
 /** MSA-1 and encoding of an ACK. */
 export interface AckInfo {
   /** `AA`, `AE`, `AR`, `CA`, `CE`, `CR`; `undefined` when the bytes hold no MSA. */

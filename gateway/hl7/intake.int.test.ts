@@ -204,6 +204,43 @@ describe('MLLP listener', () => {
     }
   });
 
+  it('sends over MLLP only the commit ACKs an enhanced-mode sender asks for (MSH-15), and stores every one', async () => {
+    const listener = await startHl7Listener({ host: '127.0.0.1', port: 0, intake: env.intake, logger: env.logger });
+    try {
+      // MSH-15 is empty in the fixture (original mode): set it, with a control id per message.
+      const enhanced = (mode: string, controlId: string, replace: Record<string, string> = {}) =>
+        sample('adt-a01-pam-fr', newPerson(), { '|CHEX-000101|P|2.5^FRA^2.11|||||FRA|': `|${controlId}|P|2.5^FRA^2.11|||${mode}||FRA|`, ...replace });
+      const noVisit = { V25000101: '' };
+      const frames = [
+        enhanced('NE', 'NE-OK'), enhanced('ER', 'ER-OK'), enhanced('ER', 'ER-BAD', noVisit),
+        enhanced('SU', 'SU-OK'), enhanced('SU', 'SU-BAD', noVisit), enhanced('AL', 'AL-OK'),
+      ];
+      const acks = await new Promise<Buffer[]>((resolve, reject) => {
+        const got: Buffer[] = [];
+        const deframer = new MllpDeframer();
+        const socket = connect({ host: '127.0.0.1', port: listener.port }, () => socket.write(Buffer.concat(frames.map((f) => frameMllp(f)))));
+        socket.on('data', (chunk: Buffer) => {
+          for (const event of deframer.push(chunk)) if (event.type === 'frame') got.push(event.frame);
+          // The last frame always gets its ACK (AL), and ACKs go out in arrival order.
+          if (msa(got.at(-1) ?? Buffer.alloc(0)).controlId === 'AL-OK') {
+            socket.end();
+            resolve(got);
+          }
+        });
+        socket.on('error', reject);
+      });
+      expect(acks.map(msa)).toEqual([
+        { code: 'CE', controlId: 'ER-BAD' }, { code: 'CA', controlId: 'SU-OK' }, { code: 'CA', controlId: 'AL-OK' },
+      ]);
+      // Not sent is not forgotten: each message is stored with its ACK, for a resend.
+      const page = await env.messageLog.list({ tenant: env.tenant, limit: 10 });
+      expect(page.items.map((m) => m.summary.controlId).sort()).toEqual(['AL-OK', 'ER-BAD', 'ER-OK', 'NE-OK', 'SU-BAD', 'SU-OK']);
+      for (const item of page.items) expect((await env.messageLog.get(item.id)).ack).toBeDefined();
+    } finally {
+      await listener.close();
+    }
+  });
+
   it('answers AR to a frame over the size limit and keeps its head in the message log, under its sender', async () => {
     const listener = await startHl7Listener({ host: '127.0.0.1', port: 0, intake: env.intake, logger: env.logger, maxFrameBytes: 2048 });
     try {

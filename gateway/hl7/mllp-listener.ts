@@ -4,6 +4,8 @@
  * intake accepts a message only from a sending facility a client declares (SPEC §7).
  */
 import { startMllpServer, type MllpServer, type MllpServerOptions } from '../mllp/server.js';
+import { commitAckWanted } from '../../mappings/hl7/ack.js';
+import { ackInfo, peekAcceptAckType } from './ack-info.js';
 import type { Hl7Intake } from './intake.js';
 
 /** Options of {@link startHl7Listener}: the listener's, with the intake in place of the handler. */
@@ -25,7 +27,11 @@ export function startHl7Listener(options: Hl7ListenerOptions): Promise<MllpServe
   const { intake, ...server } = options;
   return startMllpServer({
     ...server,
-    handle: (frame, meta) => intake(frame, { channel: 'mllp', remoteAddress: meta.remoteAddress }),
+    handle: async (frame, meta) => {
+      const ack = await intake(frame, { channel: 'mllp', remoteAddress: meta.remoteAddress });
+      // Stored either way (a resend gets it); sent only if the sender asked for it (MSH-15).
+      return commitAckWanted(peekAcceptAckType(frame), ackInfo(ack).code) ? ack : null;
+    },
     // Refused, and recorded with the head the framer kept.
     handleOversized: (head, limit, meta) => intake(head, { channel: 'mllp', remoteAddress: meta.remoteAddress, oversizedLimit: limit }),
   });

@@ -19,8 +19,11 @@ export interface MllpMeta {
   connectionId: string;
 }
 
-/** Stores and queues one message, then resolves with its encoded ACK (not framed). */
-export type MllpHandler = (frame: Buffer, meta: MllpMeta) => Promise<Buffer>;
+/**
+ * Stores and queues one message, then resolves with its encoded ACK (not framed), or `null` when
+ * the sender asked for no answer to it (enhanced mode, MSH-15).
+ */
+export type MllpHandler = (frame: Buffer, meta: MllpMeta) => Promise<Buffer | null>;
 
 /**
  * Answers a frame over the size limit from the `head` the framer kept (its first bytes, with the
@@ -120,9 +123,9 @@ interface Failure {
   reason: string;
 }
 
-/** One reply slot, in arrival order; filled when the handler settles. */
+/** One reply slot, in arrival order; filled when the handler settles (`null`: nothing to send). */
 interface Slot {
-  reply?: Buffer;
+  reply?: Buffer | null;
   /** Close the connection once this reply is written (oversized frame). */
   closeAfter?: boolean;
 }
@@ -233,7 +236,7 @@ class Connection {
   }
 
   /** Runs the handler; never rejects. A failure is answered `AE` (the sender resends), or as `refused` says. */
-  private async answer(frame: Buffer, run: () => Promise<Buffer>, refused?: Failure): Promise<Buffer> {
+  private async answer(frame: Buffer, run: () => Promise<Buffer | null>, refused?: Failure): Promise<Buffer | null> {
     const timeoutMs = this.options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     const fail = (reason: string) => this.fallback(frame, refused?.reason ?? reason, refused?.status ?? 'error');
     let timer: NodeJS.Timeout | undefined;
@@ -246,6 +249,7 @@ class Connection {
         this.options.logger.error({ connectionId: this.meta.connectionId, timeoutMs }, 'mllp handler timed out');
         return fail('message could not be processed in time');
       }
+      if (result === null) return null;
       if (!isUsableAck(result)) {
         this.options.logger.error({ connectionId: this.meta.connectionId }, 'mllp handler returned no usable ACK');
         return fail('application internal error');
@@ -269,7 +273,7 @@ class Connection {
   private flush(): void {
     while (this.queue.length > 0 && this.queue[0]?.reply !== undefined) {
       const slot = this.queue.shift() as Slot;
-      if (this.socket.destroyed || this.socket.writableEnded) continue;
+      if (this.socket.destroyed || this.socket.writableEnded || slot.reply === null) continue;
       if (!this.socket.write(frameMllp(slot.reply as Buffer))) this.writeBlocked = true;
       if (slot.closeAfter === true) {
         this.queue.length = 0;

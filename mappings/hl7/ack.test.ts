@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyMessageText, fixture } from './__fixtures__/arbitraries.js';
-import { buildAck, type AckStatus } from './ack.js';
+import { buildAck, commitAckWanted, type AckStatus } from './ack.js';
 import { parseHl7, SUPPORTED_VERSIONS, type Hl7Header } from './parse.js';
 
 /** The ACK with MSH-12 (its version) replaced, split on the ACK's own field separator (MSH-1). */
@@ -50,6 +50,17 @@ describe('buildAck', () => {
     expect(fieldsOf(ack.text)[1]?.[1]).toBe(code);
     // Enhanced mode: the ACK itself must not be acknowledged.
     expect(fieldsOf(ack.text)[0]?.slice(14, 16)).toEqual(acceptAckType === '' ? ['', ''] : ['NE', 'NE']);
+  });
+
+  it.each<[string, string, boolean]>([
+    ['', 'AA', true], ['', 'AE', true], ['', 'AR', true],
+    ['AL', 'CA', true], ['AL', 'CE', true], ['al', 'CR', true],
+    ['NE', 'CA', false], ['NE', 'CE', false], ['NE', 'CR', false],
+    ['ER', 'CA', false], ['ER', 'CE', true], ['ER', 'CR', true],
+    ['SU', 'CA', true], ['SU', 'CE', false], ['SU', 'CR', false],
+    ['XX', 'CA', true],
+  ])('with MSH-15=%j, a %s is sent: %s', (acceptAckType, code, wanted) => {
+    expect(commitAckWanted(acceptAckType, code)).toBe(wanted);
   });
 
   it('writes ERR-2 location, ERR-3 table 0357 code, ERR-4 severity and ERR-8 message, escaped', () => {

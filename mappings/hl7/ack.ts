@@ -66,6 +66,25 @@ const ERR8_MAX = 250;
 const DEFAULT_SELF: HierarchicDesignator = { namespaceId: 'PASSERELLE', universalId: '', universalIdType: '' };
 
 /**
+ * Whether the sender asked for this commit ACK. Enhanced mode, by MSH-15: `AL` always, `NE`
+ * never, `ER` on error or rejection only, `SU` on success only. Original mode (MSH-15 empty)
+ * and any other value: always (answering is the safe default).
+ * @example commitAckWanted('ER', 'CA') // false: an ER sender hears only of problems
+ */
+export function commitAckWanted(acceptAckType: string, code: string | undefined): boolean {
+  switch (acceptAckType.toUpperCase()) {
+    case 'NE':
+      return false;
+    case 'ER':
+      return code !== 'CA';
+    case 'SU':
+      return code === 'CA';
+    default:
+      return true;
+  }
+}
+
+/**
  * Builds an ACK. MSA-2 echoes MSH-10 (empty when unknown); MSH-3..6 are the original's swapped;
  * MSH-12 and MSH-18 are echoed (MSH-18 only when we can encode in it); enhanced mode (CA/CE/CR)
  * when the original set MSH-15.
