@@ -2,17 +2,17 @@
  * Nothing lost, nothing doubled, across a crash between the ACK and the FHIR write: the MLLP
  * listener ACKs messages and is killed (SIGKILL) before any worker ran; a fresh Passerelle on
  * the same Redis and FHIR server applies every ACKed message exactly once. Messages go over a
- * raw socket with hand-built frames (not our MLLP client), and results are read through /fhir.
+ * raw socket with hand-built frames (`helpers/raw-mllp.ts`, not our MLLP client), and results are read through /fhir.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle, Encounter } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirStoreProcess, type FhirStoreProcess } from './helpers/fhir-store-process.js';
 import { deleteQueueKeys, startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
+import { sendRaw } from './helpers/raw-mllp.js';
 
 const HOSPITAL = { authorization: 'Bearer demo-hospital-key' };
 const COUNT = 12;
@@ -33,25 +33,6 @@ function admission(n: number): string {
     .replace(/152072505612380\^\^\^ASIP-SANTE-INS-NIR&1\.2\.250\.1\.213\.1\.4\.8&ISO\^INS~?/, '')
     .replace('~^^^', '^^^')
     .split(/\r?\n/).filter(Boolean).join('\r');
-}
-
-/** Sends frames over a plain socket and reads the ACK frames back by hand. */
-function sendRaw(port: number, messages: string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const acks: string[] = [];
-    let buffer = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      for (let end = buffer.indexOf(0x1c); end >= 0; end = buffer.indexOf(0x1c)) {
-        acks.push(buffer.subarray(buffer.indexOf(0x0b) + 1, end).toString('utf8'));
-        buffer = buffer.subarray(end + 2);
-        if (acks.length === messages.length) socket.end(() => resolve(acks));
-      }
-    });
-    socket.on('error', reject);
-    socket.write(Buffer.concat(messages.map((m) => Buffer.concat([Buffer.from([0x0b]), Buffer.from(m, 'utf8'), Buffer.from([0x1c, 0x0d])]))));
-  });
 }
 
 const msaCode = (ack: string) => /\rMSA\|([A-Z]{2})\|/.exec(ack)?.[1];

@@ -2,42 +2,28 @@
  * A hospital that sends before it is declared (SPEC §9: rejected input is kept and replayable
  * after a fix): its message is answered AR and kept under `_unassigned`; once the clients file
  * declares its facility and Passerelle restarts, an admin of that tenant replays the message,
- * which is written in the declaring client's tenant. Over a raw MLLP socket, read back through
- * /fhir and /v1/messages, against the store as its own process.
+ * which is written in the declaring client's tenant. Over a raw MLLP socket
+ * (`helpers/raw-mllp.ts`), read back through /fhir and /v1/messages, against the store as its
+ * own process.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle, Encounter } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFhirStoreProcess, type FhirStoreProcess } from './helpers/fhir-store-process.js';
 import { deleteQueueKeys, startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
+import { sendRaw } from './helpers/raw-mllp.js';
+import { useFhirStoreProcess } from './helpers/store-fixture.js';
 
 const ADMIN = { authorization: 'Bearer demo-admin-key' };
 const HOSPITAL = { authorization: 'Bearer demo-hospital-key' };
 const FACILITY = 'CLINIQUE_NOUVELLE';
 
-let store: FhirStoreProcess;
+const stored = useFhirStoreProcess('passerelle-undeclared-store');
 let dir: string;
 const queuePrefix = `und${randomUUID().slice(0, 8)}`;
 const running: GatewayProcess[] = [];
-
-/** Sends one frame over a plain socket and reads its ACK back. */
-function sendRaw(port: number, message: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let buffer = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      const end = buffer.indexOf(0x1c);
-      if (end >= 0) socket.end(() => resolve(buffer.subarray(buffer.indexOf(0x0b) + 1, end).toString('utf8')));
-    });
-    socket.on('error', reject);
-    socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(message, 'utf8'), Buffer.from([0x1c, 0x0d])]));
-  });
-}
 
 /** The demo clients file, with `FACILITY` declared by the demo hospital when `declared`. */
 async function clientsFile(declared: boolean): Promise<string> {
@@ -50,12 +36,10 @@ async function clientsFile(declared: boolean): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'passerelle-undeclared-'));
-  store = await startFhirStoreProcess({ dataDir: join(dir, 'store') });
 });
 
 afterAll(async () => {
   for (const gw of running) await gw.stop().catch(() => undefined);
-  await store?.stop();
   await rm(dir, { recursive: true, force: true });
   await deleteQueueKeys(queuePrefix);
 });
@@ -64,11 +48,11 @@ describe('a message from a facility no client declares yet', () => {
   it('is refused and kept, then written in the declaring client’s tenant when an admin replays it', async () => {
     const sample = await readFile(new URL('../mappings/hl7/__fixtures__/adt-a01-pam-fr.hl7', import.meta.url), 'utf8');
     const message = sample.replace('|CH_EXEMPLE|PASSERELLE|', `|${FACILITY}|PASSERELLE|`).replace('V25000101^^^', 'VUND1^^^').split(/\r?\n/).filter(Boolean).join('\r');
-    const env = { FHIR_BASE_URL: store.baseUrl };
+    const env = { FHIR_BASE_URL: stored.store.baseUrl };
 
     const before = await startGatewayProcess({ env: { ...env, CLIENTS_FILE: await clientsFile(false) }, queuePrefix });
     running.push(before);
-    const ack = await sendRaw(before.mllpPort!, message);
+    const [ack] = await sendRaw(before.mllpPort!, [message]);
     expect(ack).toMatch(/\rMSA\|AR\|CHEX-000101\|/);
     expect(ack).toContain(FACILITY);
     const listed = (await (await fetch(`${before.httpUrl}/v1/messages?status=rejected`, { headers: ADMIN })).json()) as { items: { id: string; tenant: string }[] };
