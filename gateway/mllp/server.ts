@@ -199,15 +199,12 @@ class Connection {
           break;
         case 'oversized': {
           this.options.logger.warn({ connectionId: this.meta.connectionId, limit: event.limit }, 'mllp frame too large: rejecting and closing');
-          const refused = { status: 'reject' as const, reason: `message larger than ${event.limit} bytes` };
+          const refused: Failure = { status: 'reject', reason: `message larger than ${event.limit} bytes` };
           const handleOversized = this.options.handleOversized;
-          if (handleOversized === undefined) {
-            this.queue.push({ reply: this.fallback(event.head, refused.reason, refused.status), closeAfter: true });
-            this.flush();
-          } else {
-            // Refused whether or not it could be recorded: the answer does not depend on storage.
-            this.accept(event.head, () => handleOversized(event.head, event.limit, this.meta), refused);
-          }
+          // Refused whether or not the handler records it: its failure is answered as `refused` too.
+          this.accept(event.head, handleOversized === undefined
+            ? async () => this.fallback(event.head, refused.reason, refused.status)
+            : () => handleOversized(event.head, event.limit, this.meta), refused);
           this.refusing = true;
           break;
         }
